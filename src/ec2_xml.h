@@ -1,0 +1,60 @@
+/*
+ * ec2_xml: streaming parser for EC2 Query API responses.  The only file
+ * that includes expat.  Pure: it sees bytes, never the network.
+ *
+ * Understands DescribeInstancesResponse (reservationSet/item/instancesSet/
+ * item: instanceId, instanceState/name, launchTime, tagSet/item/{key,value};
+ * nextToken), CreateTagsResponse/DeleteTagsResponse (return), the EC2
+ * error document Response/Errors/Error/{Code,Message} with RequestID, and
+ * the ErrorResponse/Error/{Code,Message} form some endpoints answer with.
+ * Element names are matched without namespace.
+ *
+ * Bounded: nesting depth, text per element, instances, tags per instance.
+ * Feed it the body in pieces of any size; the result does not depend on
+ * where the pieces split.
+ */
+#ifndef LEADER_EXEC_EC2_XML_H
+#define LEADER_EXEC_EC2_XML_H
+
+#include <stddef.h>
+
+#include "group.h"
+
+#define EC2_XML_MAX_DEPTH	32
+#define EC2_XML_MAX_TEXT	4096
+
+struct ec2_result {
+	struct group	 group;		/* instances found (DescribeInstances) */
+	int		 is_error;	/* an error document was parsed */
+	char		*error_code;	/* owned; e.g. "UnauthorizedOperation" */
+	char		*error_message;	/* owned */
+	char		*request_id;	/* owned; requestId or RequestID */
+	int		 ret;		/* <return>: 1 true, 0 false, -1 absent */
+};
+
+struct ec2_xml;
+
+/*
+ * A parser filling out.  With tag_filter (borrowed, must outlive the
+ * parser) only tags with that key are kept, so a large group stays small
+ * in memory; NULL keeps every tag.  NULL on allocation failure.
+ */
+struct ec2_xml	*ec2_xml_new(struct ec2_result *out, const char *tag_filter);
+/*
+ * Feed len bytes; final is 1 with the last piece (len may be 0).  0 on
+ * success, -1 when the document is malformed, truncated (at final) or
+ * exceeds a bound; ec2_xml_error() then says why.
+ */
+int		 ec2_xml_feed(struct ec2_xml *, const char *, size_t, int final);
+/* Why the last feed failed ("line 3: mismatched tag", ...); borrowed. */
+const char	*ec2_xml_error(const struct ec2_xml *);
+void		 ec2_xml_free(struct ec2_xml *);
+/* Parse a whole document at once: ec2_xml_new + feed(final) + free. */
+int		 ec2_xml_parse(const char *, size_t, const char *tag_filter,
+		    struct ec2_result *, char *err, size_t errlen);
+/* Release what a result owns; accepts a half-filled result. */
+void		 ec2_result_free(struct ec2_result *);
+/* "2026-11-22T10:23:18.000Z" -> unix seconds; -1 if malformed. */
+long long	 ec2_parse_time(const char *);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * election: who leads, as a pure function of a snapshot of the group.
+ * See election.h for the rules.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "election.h"
+
+int
+election_valid_epoch(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		char	 c = s[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= ELECTION_EPOCH_MAX;
+}
+
+int
+election_parse_tag(const char *value, int64_t *term, const char **epoch)
+{
+	const char	*p;
+	int64_t		 t = 0;
+	size_t		 ndigits = 0;
+
+	if (value == NULL || value[0] < '1' || value[0] > '9')
+		return -1;
+	for (p = value; *p >= '0' && *p <= '9'; p++) {
+		int	 d = *p - '0';
+
+		if (++ndigits > 19 || t > (INT64_MAX - d) / 10)
+			return -1;
+		t = t * 10 + d;
+	}
+	if (*p == '\0') {
+		*term = t;
+		*epoch = NULL;
+		return 0;
+	}
+	if (*p != '@' || !election_valid_epoch(p + 1))
+		return -1;
+	*term = t;
+	*epoch = p + 1;
+	return 0;
+}
+
+int
+election_format_tag(int64_t term, const char *epoch, char *out, size_t outlen)
+{
+	int	 n;
+
+	if (epoch != NULL && epoch[0] != '\0')
+		n = snprintf(out, outlen, "%" PRId64 "@%s", term, epoch);
+	else
+		n = snprintf(out, outlen, "%" PRId64, term);
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}
+
+const char *
+election_outcome_name(enum election_outcome o)
+{
+	switch (o) {
+	case ELECT_STALE:	return "stale";
+	case ELECT_LEADER:	return "leader";
+	case ELECT_FOLLOWER:	return "follower";
+	case ELECT_CLAIM:	return "claim";
+	case ELECT_WAIT:	return "wait";
+	}
+	return "unknown";
+}
+
+/* Unknown launch times sort last. */
+static int64_t
+launch_key(const struct instance *in)
+{
+	return in->launch_time < 0 ? INT64_MAX : in->launch_time;
+}
+
+/* Order of seniority: launch time, then id. */
+static int
+senior_cmp(const struct instance *a, const struct instance *b)
+{
+	int64_t	 la = launch_key(a), lb = launch_key(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+/* Order of holders: term, then seniority. */
+static int
+holder_cmp(const void *pa, const void *pb)
+{
+	const struct election_member *a = *(const struct election_member *const *)pa;
+	const struct election_member *b = *(const struct election_member *const *)pb;
+
+	if (a->term != b->term)
+		return a->term < b->term ? -1 : 1;
+	return senior_cmp(a->inst, b->inst);
+}
+
+static int
+epoch_matches(const char *want, const char *have)
+{
+	if (want == NULL || want[0] == '\0')
+		return 1;
+	return have != NULL && strcmp(want, have) == 0;
+}
+
+void
+election_free(struct election *e)
+{
+	free(e->members);
+	e->members = NULL;
+	e->nmembers = 0;
+}
+
+int
+election_decide(const struct election_input *in, struct election *out)
+{
+	const struct group	 *g = in->group;
+	struct election_member	**holders = NULL;
+	struct election_member	 *self_m = NULL;
+	size_t			  i, ranks;
+	int			  rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	ranks = in->claim_ranks ? in->claim_ranks : ELECTION_CLAIM_RANKS;
+	if (g->ninst > 0) {
+		out->members = calloc(g->ninst, sizeof(*out->members));
+		holders = calloc(g->ninst, sizeof(*holders));
+		if (out->members == NULL || holders == NULL)
+			goto out;
+	}
+	out->nmembers = g->ninst;
+
+	for (i = 0; i < g->ninst; i++) {
+		struct election_member	*m = &out->members[i];
+		const char		*tag_epoch;
+
+		m->inst = &g->inst[i];
+		m->live = m->inst->state == STATE_RUNNING;
+		m->tag = instance_tag(m->inst, in->tag_key);
+		if (m->tag != NULL &&
+		    election_parse_tag(m->tag, &m->term, &tag_epoch) == 0) {
+			m->tag_valid = 1;
+			if (m->term > out->max_term)
+				out->max_term = m->term;
+			m->holder = m->live && epoch_matches(in->epoch, tag_epoch);
+		} else
+			m->term = 0;
+		if (m->live)
+			out->nlive++;
+		if (m->holder)
+			holders[out->nholders++] = m;
+		if (strcmp(m->inst->id, in->self_id) == 0)
+			self_m = m;
+	}
+	if (out->nholders > 1)
+		qsort(holders, out->nholders, sizeof(*holders), holder_cmp);
+	for (i = 0; i < out->nholders; i++)
+		holders[i]->rank = i + 1;
+
+	/* Rule 1: a snapshot without self running says nothing about self. */
+	if (self_m == NULL || !self_m->live) {
+		out->outcome = ELECT_STALE;
+		snprintf(out->reason, sizeof(out->reason),
+		    "self %s is %s in the group's snapshot", in->self_id,
+		    self_m == NULL ? "not yet visible" :
+		    instance_state_name(self_m->inst->state));
+		rc = 0;
+		goto out;
+	}
+	out->self = self_m->inst;
+	if (self_m->holder)
+		out->self_term = self_m->term;
+	for (i = 0; i < g->ninst; i++)
+		if (out->members[i].live &&
+		    senior_cmp(out->members[i].inst, out->self) < 0)
+			out->self_claim_rank++;
+	out->self_claim_rank++;
+
+	/* Rules 2 and 3: the first-ranked holder leads. */
+	if (out->nholders > 0) {
+		out->leader = holders[0]->inst;
+		out->leader_term = holders[0]->term;
+		if (holders[0] == self_m) {
+			out->outcome = ELECT_LEADER;
+			snprintf(out->reason, sizeof(out->reason),
+			    "self holds the first-ranked claim (term %" PRId64
+			    ", %zu holder%s, %zu live)", out->leader_term,
+			    out->nholders, out->nholders == 1 ? "" : "s",
+			    out->nlive);
+		} else {
+			out->outcome = ELECT_FOLLOWER;
+			out->retract = self_m->holder;
+			snprintf(out->reason, sizeof(out->reason),
+			    "%s holds the first-ranked claim (term %" PRId64
+			    ")%s", out->leader->id, out->leader_term,
+			    out->retract ? "; self's later claim is retracted" :
+			    "");
+		}
+		rc = 0;
+		goto out;
+	}
+
+	/* Rule 4: nobody leads; the senior few claim, the rest wait once. */
+	if (out->max_term < in->now)
+		out->claim_term = in->now;
+	else
+		out->claim_term = out->max_term < INT64_MAX ?
+		    out->max_term + 1 : INT64_MAX;
+	if (out->self_claim_rank <= ranks || in->patient) {
+		out->outcome = ELECT_CLAIM;
+		snprintf(out->reason, sizeof(out->reason),
+		    "no live instance holds a claim%s%s; self claims term %"
+		    PRId64 " (seniority %zu of %zu)",
+		    in->epoch && in->epoch[0] ? " for epoch " : "",
+		    in->epoch && in->epoch[0] ? in->epoch : "",
+		    out->claim_term, out->self_claim_rank, out->nlive);
+	} else {
+		out->outcome = ELECT_WAIT;
+		snprintf(out->reason, sizeof(out->reason),
+		    "no live instance holds a claim; self is seniority %zu of "
+		    "%zu, so it waits for the %zu senior instances to claim",
+		    out->self_claim_rank, out->nlive, ranks);
+	}
+	rc = 0;
+out:
+	free(holders);
+	if (rc == -1)
+		election_free(out);
+	return rc;
+}
