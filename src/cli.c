@@ -1,0 +1,460 @@
+/*
+ * cli: the command line, parsed and validated without side effects.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "util.h"
+
+const char cli_help[] =
+"usage: leader-exec [options] [--] command [arg ...]\n"
+"       leader-exec [options] --export | --check | --status [--json]\n"
+"\n"
+"Elect one command leader among the running EC2 instances of a group (an\n"
+"Elastic Beanstalk environment, an Auto Scaling group or a tag) and run the\n"
+"command only there.  Followers run nothing.\n"
+"\n"
+"Modes:\n"
+"  command [arg ...]       exec the command on the leader only\n"
+"  --export                print shell export lines (eval \"$(leader-exec --export)\")\n"
+"  --check                 exit 0 on the leader, 1 on a follower; run nothing\n"
+"  --status [--json]       show the group, each instance's claim and rank,\n"
+"                          the leader and why; read-only\n"
+"\n"
+"Options:\n"
+"  -n, --name NAME         leadership name; tag key leader-exec:NAME\n"
+"                          (default: command)\n"
+"  -e, --epoch EPOCH       lead per epoch (default: DeploymentId of the EB\n"
+"                          deployment manifest, if any; \"none\": no epoch)\n"
+"      --manifest FILE     EB deployment manifest (default:\n"
+"                          /opt/elasticbeanstalk/deployment/app_version_manifest.json)\n"
+"  -s, --scope tag:KEY=VALUE\n"
+"                          the group (default: own elasticbeanstalk:environment-id,\n"
+"                          else own aws:autoscaling:groupName tag)\n"
+"  -r, --region REGION     AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
+"                          then the instance identity document)\n"
+"      --settle SECONDS    wait after a claim before confirming it (default 3)\n"
+"  -t, --timeout SECONDS   overall deadline (default 60)\n"
+"      --all               run the command on every instance, with\n"
+"                          EB_IS_COMMAND_LEADER=true or false\n"
+"      --dry-run           decide, but write no tag and run nothing\n"
+"      --follower-exit N   exit status of a follower (default 0)\n"
+"      --on-error fail|run|skip\n"
+"                          when leadership cannot be decided: fail (default),\n"
+"                          run the command anyway, or act as a follower\n"
+"      --allow-imdsv1      fall back to IMDSv1 when IMDSv2 gives no token\n"
+"  -v, --verbose           more detail on stderr (repeat for HTTP traces)\n"
+"  -V, --version           print the version\n"
+"  -h, --help              print this help\n"
+"\n"
+"Environment of the command: EB_IS_COMMAND_LEADER, LEADER_EXEC_LEADER_ID,\n"
+"LEADER_EXEC_TERM (a fencing token), LEADER_EXEC_NAME, LEADER_EXEC_EPOCH.\n"
+"Read: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION,\n"
+"AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL,\n"
+"AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_DISABLED,\n"
+"LEADER_EXEC_MANIFEST.\n"
+"\n"
+"Exit status:\n"
+"  leader     the command's own status (126 not runnable, 127 not found)\n"
+"  follower   0, or --follower-exit N\n"
+"  --check    0 leader, 1 follower\n"
+"  2 usage error               111 instance metadata unavailable\n"
+"  112 credentials missing or rejected   113 IAM permission missing\n"
+"  114 EC2 API failed          115 group (scope) undetermined\n"
+"  116 deadline: no certain answer before --timeout\n"
+"  117 interrupted by a signal 118 internal error\n";
+
+static const char *const mode_flags[] = {
+	[MODE_RUN] = "command",
+	[MODE_EXPORT] = "--export",
+	[MODE_CHECK] = "--check",
+	[MODE_STATUS] = "--status",
+	[MODE_HELP] = "--help",
+	[MODE_VERSION] = "--version",
+};
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+long
+cli_parse_duration(const char *s)
+{
+	long	 whole = 0, frac = 0, scale = 1000, unit = 1000;
+	size_t	 ndigits = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (++ndigits > 9)
+			return -1;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		size_t	 nfrac = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++)
+			if (nfrac < 3) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+		if (nfrac == 0)
+			return -1;
+	}
+	if (ndigits == 0 && p == s)
+		return -1;
+	if (strcmp(p, "ms") == 0)
+		unit = 1;
+	else if (strcmp(p, "s") != 0 && *p != '\0')
+		return -1;
+	if (unit == 1)
+		return whole + (frac >= 500 ? 1 : 0);
+	return whole * 1000 + frac;
+}
+
+int
+cli_reserved_status(int code)
+{
+	return code == LERR_USAGE || (code >= LERR_IMDS &&
+	    code <= LERR_INTERNAL) || code == 126 || code == 127;
+}
+
+static int
+valid_name(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		char	 c = s[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= CLI_NAME_MAX;
+}
+
+static int
+valid_region(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '-'))
+			return 0;
+	return n >= 1 && n < 32;
+}
+
+/* Characters EC2 allows in tag keys and values. */
+static int
+valid_tag_text(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char	 c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+parse_scope(const char *arg, struct options *o, char *err, size_t errlen)
+{
+	const char	*eq;
+	size_t		 klen;
+
+	if (strncmp(arg, "tag:", 4) != 0 || (eq = strchr(arg + 4, '=')) == NULL)
+		return fail(err, errlen, "--scope %s: expected tag:KEY=VALUE",
+		    arg);
+	klen = (size_t)(eq - (arg + 4));
+	if (klen == 0 || klen >= sizeof(o->scope_key))
+		return fail(err, errlen, "--scope: the tag key must be 1 to "
+		    "%zu characters", sizeof(o->scope_key) - 1);
+	if (eq[1] == '\0' || strlen(eq + 1) >= sizeof(o->scope_value))
+		return fail(err, errlen, "--scope: the tag value must be 1 to "
+		    "%zu characters", sizeof(o->scope_value) - 1);
+	memcpy(o->scope_key, arg + 4, klen);
+	o->scope_key[klen] = '\0';
+	strlcpy(o->scope_value, eq + 1, sizeof(o->scope_value));
+	if (!valid_tag_text(o->scope_key) || !valid_tag_text(o->scope_value))
+		return fail(err, errlen, "--scope: control characters are not "
+		    "allowed in tags");
+	o->scope_set = 1;
+	return 0;
+}
+
+static int
+set_mode(struct options *o, enum cli_mode m, char *err, size_t errlen)
+{
+	if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
+		return 0;
+	if (o->mode != MODE_RUN && o->mode != m)
+		return fail(err, errlen, "%s and %s cannot be combined",
+		    mode_flags[o->mode], mode_flags[m]);
+	o->mode = m;
+	return 0;
+}
+
+/* Apply one option that takes a value. */
+static int
+apply_value(struct options *o, const char *opt, const char *val, char *err,
+    size_t errlen)
+{
+	long	 ms;
+	char	*end;
+
+	if (strcmp(opt, "name") == 0) {
+		if (!valid_name(val))
+			return fail(err, errlen, "--name %s: use 1 to %d "
+			    "letters, digits, '.', '_' or '-'", val,
+			    CLI_NAME_MAX);
+		strlcpy(o->name, val, sizeof(o->name));
+	} else if (strcmp(opt, "epoch") == 0) {
+		if (strcmp(val, "none") == 0)
+			o->epoch[0] = '\0';
+		else if (!election_valid_epoch(val))
+			return fail(err, errlen, "--epoch %s: use 1 to %d "
+			    "letters, digits, '.', '_' or '-', or \"none\"",
+			    val, ELECTION_EPOCH_MAX);
+		else
+			strlcpy(o->epoch, val, sizeof(o->epoch));
+		o->epoch_set = 1;
+	} else if (strcmp(opt, "manifest") == 0) {
+		if (val[0] == '\0')
+			return fail(err, errlen, "--manifest: empty path");
+		o->manifest = val;
+	} else if (strcmp(opt, "scope") == 0) {
+		return parse_scope(val, o, err, errlen);
+	} else if (strcmp(opt, "region") == 0) {
+		if (!valid_region(val))
+			return fail(err, errlen, "--region %s: not a region "
+			    "name (like eu-west-1)", val);
+		strlcpy(o->region, val, sizeof(o->region));
+	} else if (strcmp(opt, "settle") == 0) {
+		if ((ms = cli_parse_duration(val)) < 0 || ms > 600000)
+			return fail(err, errlen, "--settle %s: expected "
+			    "seconds from 0 to 600 (like 3, 0.5 or 500ms)", val);
+		o->settle_ms = ms;
+	} else if (strcmp(opt, "timeout") == 0) {
+		if ((ms = cli_parse_duration(val)) < 1 ||
+		    ms > CLI_MAX_TIMEOUT_MS)
+			return fail(err, errlen, "--timeout %s: expected "
+			    "seconds from 0.001 to 86400", val);
+		o->timeout_ms = ms;
+	} else if (strcmp(opt, "follower-exit") == 0) {
+		errno = 0;
+		ms = strtol(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' || ms < 0 ||
+		    ms > 255)
+			return fail(err, errlen, "--follower-exit %s: expected "
+			    "0 to 255", val);
+		if (cli_reserved_status((int)ms))
+			return fail(err, errlen, "--follower-exit %ld: "
+			    "reserved for errors (2, 111-118, 126, 127)", ms);
+		o->follower_exit = (int)ms;
+	} else if (strcmp(opt, "on-error") == 0) {
+		if (strcmp(val, "fail") == 0)
+			o->on_error = ON_ERROR_FAIL;
+		else if (strcmp(val, "run") == 0)
+			o->on_error = ON_ERROR_RUN;
+		else if (strcmp(val, "skip") == 0)
+			o->on_error = ON_ERROR_SKIP;
+		else
+			return fail(err, errlen, "--on-error %s: expected "
+			    "fail, run or skip", val);
+	} else
+		return fail(err, errlen, "internal: unknown option %s", opt);
+	return 0;
+}
+
+struct longopt {
+	const char	*name;
+	char		 shortname;
+	int		 has_value;
+};
+
+static const struct longopt longopts[] = {
+	{ "name", 'n', 1 }, { "epoch", 'e', 1 }, { "manifest", 0, 1 },
+	{ "scope", 's', 1 }, { "region", 'r', 1 }, { "settle", 0, 1 },
+	{ "timeout", 't', 1 }, { "follower-exit", 0, 1 },
+	{ "on-error", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
+	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
+	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 }, { "verbose", 'v', 0 },
+	{ "version", 'V', 0 }, { "help", 'h', 0 },
+};
+
+/* Apply one option that takes no value. */
+static int
+apply_flag(struct options *o, const char *opt, char *err, size_t errlen)
+{
+	if (strcmp(opt, "export") == 0)
+		return set_mode(o, MODE_EXPORT, err, errlen);
+	if (strcmp(opt, "check") == 0)
+		return set_mode(o, MODE_CHECK, err, errlen);
+	if (strcmp(opt, "status") == 0)
+		return set_mode(o, MODE_STATUS, err, errlen);
+	if (strcmp(opt, "json") == 0)
+		o->json = 1;
+	else if (strcmp(opt, "all") == 0)
+		o->all = 1;
+	else if (strcmp(opt, "dry-run") == 0)
+		o->dry_run = 1;
+	else if (strcmp(opt, "allow-imdsv1") == 0)
+		o->allow_imdsv1 = 1;
+	else if (strcmp(opt, "verbose") == 0)
+		o->verbose++;
+	else if (strcmp(opt, "version") == 0)
+		o->mode = MODE_VERSION;
+	else if (strcmp(opt, "help") == 0)
+		o->mode = MODE_HELP;
+	return 0;
+}
+
+static const struct longopt *
+find_long(const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(longopts); i++)
+		if (strlen(longopts[i].name) == len &&
+		    strncmp(longopts[i].name, name, len) == 0)
+			return &longopts[i];
+	return NULL;
+}
+
+static const struct longopt *
+find_short(char c)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(longopts); i++)
+		if (longopts[i].shortname == c)
+			return &longopts[i];
+	return NULL;
+}
+
+static void
+set_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_RUN;
+	strlcpy(o->name, CLI_DEFAULT_NAME, sizeof(o->name));
+	o->settle_ms = CLI_DEFAULT_SETTLE_MS;
+	o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
+	o->on_error = ON_ERROR_FAIL;
+}
+
+/* Cross-option rules, once every option is known. */
+static int
+validate(struct options *o, char *err, size_t errlen)
+{
+	if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
+		return 0;
+	if (o->mode == MODE_RUN && o->ncommand == 0)
+		return fail(err, errlen, "no command given (try --help)");
+	if (o->mode != MODE_RUN && o->ncommand > 0)
+		return fail(err, errlen, "%s takes no command, but got %s",
+		    mode_flags[o->mode], o->command[0]);
+	if (o->json && o->mode != MODE_STATUS)
+		return fail(err, errlen, "--json works only with --status");
+	if (o->all && o->mode != MODE_RUN)
+		return fail(err, errlen, "--all works only with a command");
+	if (o->settle_ms >= o->timeout_ms)
+		return fail(err, errlen, "--settle (%ld ms) must be shorter "
+		    "than --timeout (%ld ms)", o->settle_ms, o->timeout_ms);
+	snprintf(o->tag_key, sizeof(o->tag_key), "%s%s", CLI_TAG_PREFIX,
+	    o->name);
+	return 0;
+}
+
+int
+cli_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
+{
+	const struct longopt	*lo;
+	int			 i;
+
+	set_defaults(o);
+	err[0] = '\0';
+	for (i = 1; i < argc; i++) {
+		const char	*arg = argv[i], *val = NULL, *eq;
+		char		 optname[32];
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		if (arg[1] == '-') {
+			eq = strchr(arg + 2, '=');
+			lo = find_long(arg + 2, eq ? (size_t)(eq - arg - 2) :
+			    strlen(arg + 2));
+			if (lo == NULL)
+				return fail(err, errlen, "unknown option %s "
+				    "(try --help)", arg);
+			if (eq != NULL && !lo->has_value)
+				return fail(err, errlen, "--%s takes no value",
+				    lo->name);
+			if (lo->has_value) {
+				if (eq != NULL)
+					val = eq + 1;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else
+					return fail(err, errlen, "--%s needs a "
+					    "value", lo->name);
+			}
+		} else {
+			const char	*p;
+
+			/* Bundled short flags: -vv; a value ends the bundle. */
+			for (p = arg + 1; *p != '\0'; p++) {
+				if ((lo = find_short(*p)) == NULL)
+					return fail(err, errlen, "unknown "
+					    "option -%c (try --help)", *p);
+				if (!lo->has_value) {
+					if (apply_flag(o, lo->name, err,
+					    errlen) == -1)
+						return -1;
+					continue;
+				}
+				if (p[1] != '\0')
+					val = p + 1;
+				else if (i + 1 < argc)
+					val = argv[++i];
+				else
+					return fail(err, errlen, "-%c needs a "
+					    "value", *p);
+				break;
+			}
+			if (val == NULL)
+				continue;
+		}
+		strlcpy(optname, lo->name, sizeof(optname));
+		if (lo->has_value) {
+			if (apply_value(o, optname, val, err, errlen) == -1)
+				return -1;
+		} else if (apply_flag(o, optname, err, errlen) == -1)
+			return -1;
+	}
+	o->command = argv + i;
+	o->ncommand = argc - i;
+	return validate(o, err, errlen);
+}

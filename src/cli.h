@@ -1,0 +1,74 @@
+/*
+ * cli: the command line, parsed and validated without side effects.
+ *
+ * cli_parse() reads argv only: no environment, no output, no exit.  The
+ * command to run is borrowed from argv.
+ */
+#ifndef LEADER_EXEC_CLI_H
+#define LEADER_EXEC_CLI_H
+
+#include <stddef.h>
+
+#include "election.h"
+#include "group.h"
+
+#define CLI_NAME_MAX		64
+#define CLI_DEFAULT_NAME	"command"
+#define CLI_DEFAULT_SETTLE_MS	3000
+#define CLI_DEFAULT_TIMEOUT_MS	60000
+#define CLI_MAX_TIMEOUT_MS	(24L * 3600 * 1000)
+#define CLI_TAG_PREFIX		"leader-exec:"
+
+enum cli_mode {
+	MODE_RUN,		/* [--] command [args]: exec on the leader */
+	MODE_EXPORT,		/* --export: print export lines */
+	MODE_CHECK,		/* --check: exit status only */
+	MODE_STATUS,		/* --status: describe the group */
+	MODE_HELP,		/* --help */
+	MODE_VERSION		/* --version */
+};
+
+enum cli_on_error {
+	ON_ERROR_FAIL,		/* report, exit with the error's status */
+	ON_ERROR_RUN,		/* report, then act as leader */
+	ON_ERROR_SKIP		/* report, then act as follower */
+};
+
+struct options {
+	enum cli_mode	 mode;
+	int		 json;		/* --json (with --status) */
+	int		 all;		/* --all: run everywhere */
+	int		 dry_run;	/* --dry-run: write and run nothing */
+	int		 verbose;	/* -v count */
+	int		 allow_imdsv1;	/* --allow-imdsv1 */
+	char		 name[CLI_NAME_MAX + 1];
+	char		 tag_key[sizeof(CLI_TAG_PREFIX) + CLI_NAME_MAX];
+	char		 epoch[ELECTION_EPOCH_MAX + 1];
+	int		 epoch_set;	/* --epoch given ("none" sets it "") */
+	const char	*manifest;	/* --manifest, borrowed; NULL: default */
+	char		 scope_key[TAG_KEY_MAX];
+	char		 scope_value[TAG_VALUE_MAX + 1];
+	int		 scope_set;
+	char		 region[32];
+	long		 settle_ms;
+	long		 timeout_ms;
+	int		 follower_exit;
+	enum cli_on_error on_error;
+	char	       **command;	/* borrowed from argv, NULL-terminated */
+	int		 ncommand;
+};
+
+/*
+ * Parse argv into o (defaults first).  0 on success; -1 with a one-line
+ * reason in err (for "leader-exec: <err>") on a usage error.
+ */
+int	cli_parse(int argc, char **argv, struct options *o, char *err,
+	    size_t errlen);
+/* Parse a duration: "3", "2.5", "2.5s", "500ms" -> ms; -1 if malformed. */
+long	cli_parse_duration(const char *);
+/* 1 when code is one leader-exec reserves for itself (errors, 126/127). */
+int	cli_reserved_status(int code);
+/* The --help text. */
+extern const char cli_help[];
+
+#endif
