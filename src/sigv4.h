@@ -9,7 +9,8 @@
  *   3. sigv4_signing_key()         HMAC chain over date, region, service
  *   4. sigv4_signature()           hex HMAC of stage 2 under stage 3
  *   5. sigv4_authorization()       the Authorization header value
- * sigv4_sign() runs all five for a request.
+ * sigv4_authorization() runs all five for a request.  Appending functions
+ * leave their buffer unchanged when they fail.
  */
 #ifndef LEADER_EXEC_SIGV4_H
 #define LEADER_EXEC_SIGV4_H

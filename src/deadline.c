@@ -1,0 +1,76 @@
+/*
+ * deadline: the overall --timeout, on the monotonic clock.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "deadline.h"
+
+static int	(*abort_check)(void);
+
+long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+deadline_start(struct deadline *d, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->end);
+	d->end.tv_sec += ms / 1000;
+	d->end.tv_nsec += (ms % 1000) * 1000000L;
+	if (d->end.tv_nsec >= 1000000000L) {
+		d->end.tv_sec++;
+		d->end.tv_nsec -= 1000000000L;
+	}
+}
+
+long
+deadline_left_ms(const struct deadline *d)
+{
+	struct timespec	 now;
+	long long	 left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(d->end.tv_sec - now.tv_sec) * 1000 +
+	    (d->end.tv_nsec - now.tv_nsec) / 1000000;
+	return left > 0 ? (long)left : 0;
+}
+
+long
+deadline_cap_ms(const struct deadline *d, long ms)
+{
+	long	 left = deadline_left_ms(d);
+
+	return ms < left ? ms : left;
+}
+
+void
+deadline_set_abort(int (*fn)(void))
+{
+	abort_check = fn;
+}
+
+int
+deadline_sleep_ms(const struct deadline *d, long ms)
+{
+	long	 left = deadline_cap_ms(d, ms);
+
+	/* Sleep in slices so a signal ends the wait promptly. */
+	while (left > 0) {
+		long		 slice = left < 50 ? left : 50;
+		struct timespec	 ts = { 0, slice * 1000000L };
+
+		if (abort_check != NULL && abort_check())
+			return -1;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			if (abort_check != NULL && abort_check())
+				return -1;
+		left -= slice;
+	}
+	return abort_check != NULL && abort_check() ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * deadline: the overall --timeout, on the monotonic clock, and sleeps that
+ * end early when the run is interrupted.
+ */
+#ifndef LEADER_EXEC_DEADLINE_H
+#define LEADER_EXEC_DEADLINE_H
+
+#include <time.h>
+
+struct deadline {
+	struct timespec	 end;
+};
+
+/* A deadline ms milliseconds from now. */
+void	deadline_start(struct deadline *, long ms);
+/* Milliseconds left, 0 when passed. */
+long	deadline_left_ms(const struct deadline *);
+/* min(ms, what is left). */
+long	deadline_cap_ms(const struct deadline *, long ms);
+/*
+ * Sleep ms (capped by the deadline); returns -1 at once when the abort
+ * function says so, else 0.
+ */
+int	deadline_sleep_ms(const struct deadline *, long ms);
+/* The abort check used by deadline_sleep_ms (SIGINT/SIGTERM). */
+void	deadline_set_abort(int (*)(void));
+/* Milliseconds on the monotonic clock (for durations in logs). */
+long long now_ms(void);
+
+#endif
