@@ -7,6 +7,7 @@
 #include "deadline.h"
 
 static int	(*abort_check)(void);
+static int	  abort_suspended;
 
 long long
 now_ms(void)
@@ -56,6 +57,18 @@ deadline_set_abort(int (*fn)(void))
 }
 
 int
+deadline_aborted(void)
+{
+	return abort_check != NULL && !abort_suspended && abort_check();
+}
+
+void
+deadline_suspend_abort(int on)
+{
+	abort_suspended = on;
+}
+
+int
 deadline_sleep_ms(const struct deadline *d, long ms)
 {
 	long	 left = deadline_cap_ms(d, ms);
@@ -65,12 +78,12 @@ deadline_sleep_ms(const struct deadline *d, long ms)
 		long		 slice = left < 50 ? left : 50;
 		struct timespec	 ts = { 0, slice * 1000000L };
 
-		if (abort_check != NULL && abort_check())
+		if (deadline_aborted())
 			return -1;
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-			if (abort_check != NULL && abort_check())
+			if (deadline_aborted())
 				return -1;
 		left -= slice;
 	}
-	return abort_check != NULL && abort_check() ? -1 : 0;
+	return deadline_aborted() ? -1 : 0;
 }

@@ -24,6 +24,10 @@ long	deadline_cap_ms(const struct deadline *, long ms);
 int	deadline_sleep_ms(const struct deadline *, long ms);
 /* The abort check used by deadline_sleep_ms (SIGINT/SIGTERM). */
 void	deadline_set_abort(int (*)(void));
+/* 1 when the abort check fires and aborts are not suspended. */
+int	deadline_aborted(void);
+/* Suspend aborts (1) while a claim is retracted after a signal, or not (0). */
+void	deadline_suspend_abort(int);
 /* Milliseconds on the monotonic clock (for durations in logs). */
 long long now_ms(void);
 

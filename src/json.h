@@ -30,14 +30,18 @@ struct imds_credentials {
 
 /*
  * Top-level object with instanceId and region (strings, non-empty,
- * fitting the fields).  0, or -1 with a reason in err.
+ * fitting the fields; ids [A-Za-z0-9-], region [a-z0-9-] since it becomes
+ * part of a host name).  The struct is zeroed on failure.  0, or -1 with a
+ * reason in err.
  */
 int	json_parse_identity(const char *, size_t, struct imds_identity *,
 	    char *err, size_t errlen);
 /*
  * Top-level object with Code, AccessKeyId, SecretAccessKey, Token and
  * Expiration.  A Code other than "Success" is an error naming the code.
- * Nothing of a secret is ever copied into err.  0, or -1 with a reason.
+ * Key, secret and token must be printable ASCII without spaces (they go
+ * into HTTP headers).  Nothing of a secret is ever copied into err, and
+ * the struct is zeroed on failure.  0, or -1 with a reason.
  */
 int	json_parse_credentials(const char *, size_t,
 	    struct imds_credentials *, char *err, size_t errlen);

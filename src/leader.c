@@ -1,0 +1,401 @@
+/*
+ * leader: one election, end to end.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "creds.h"
+#include "deadline.h"
+#include "ec2.h"
+#include "imds.h"
+#include "leader.h"
+#include "log.h"
+#include "manifest.h"
+#include "util.h"
+
+#define TAG_ENV_ID	"elasticbeanstalk:environment-id"
+#define TAG_ASG		"aws:autoscaling:groupName"
+#define MAX_ROUNDS	1000		/* re-reads per run, besides the deadline */
+#define REREAD_MIN_MS	200
+#define REREAD_MAX_MS	2000
+#define RETRACT_MS	5000		/* for a retraction after a failure */
+
+struct run {
+	const struct options	*o;
+	const struct runenv	*env;
+	struct leader_result	*res;
+	struct deadline		 dl;
+	struct imds		*imds;
+	struct ec2		*ec2;
+	struct credentials	 creds;
+	char			 endpoint[256];
+	char			 claim[96];	/* value this run wrote, "" none */
+};
+
+void
+leader_result_free(struct leader_result *r)
+{
+	election_free(&r->election);
+	group_free(&r->group);
+	r->decided = 0;
+}
+
+/* Instance id and region from IMDS; credentials; the EC2 client. */
+static int
+connect_services(struct run *r, struct lerr *e)
+{
+	const struct runenv	*env = r->env;
+	struct imds_identity	 id;
+	struct ec2_config	 cfg;
+
+	if (env->imds_disabled) {
+		lerr_set(e, LERR_IMDS, "instance metadata is disabled "
+		    "(AWS_EC2_METADATA_DISABLED), but leader-exec needs it to "
+		    "know which instance it runs on");
+		return -1;
+	}
+	if ((r->imds = imds_new(env->imds_endpoint ? env->imds_endpoint :
+	    IMDS_DEFAULT_ENDPOINT, r->o->allow_imdsv1, e)) == NULL)
+		return -1;
+	if (imds_get_identity(r->imds, &r->dl, &id, e) == -1)
+		return -1;
+	strlcpy(r->res->self_id, id.instance_id, sizeof(r->res->self_id));
+	if (r->o->region[0] != '\0')
+		strlcpy(r->res->region, r->o->region, sizeof(r->res->region));
+	else if (env->region != NULL && env->region[0] != '\0')
+		strlcpy(r->res->region, env->region, sizeof(r->res->region));
+	else
+		strlcpy(r->res->region, id.region, sizeof(r->res->region));
+	log_msg(LOG_VERBOSE, "instance %s in region %s", r->res->self_id,
+	    r->res->region);
+
+	if (creds_resolve(r->imds, &r->dl, r->env->wall_clock(), &r->creds,
+	    e) == -1)
+		return -1;
+	if (ec2_resolve_endpoint(r->res->region, env->ec2_endpoint,
+	    env->any_endpoint, r->endpoint, sizeof(r->endpoint), e) == -1)
+		return -1;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = r->endpoint;
+	cfg.region = r->res->region;
+	cfg.creds = &r->creds;
+	cfg.ca_file = env->ca_file;
+	cfg.ca_dir = env->ca_dir;
+	if ((r->ec2 = ec2_new(&cfg, e)) == NULL)
+		return -1;
+	log_msg(LOG_VERBOSE, "EC2 endpoint %s", r->endpoint);
+	return 0;
+}
+
+/* The epoch: --epoch, else the EB deployment manifest, else none. */
+static int
+find_epoch(struct run *r, struct lerr *e)
+{
+	const char	*path;
+	int		 found;
+
+	if (r->o->epoch_set) {
+		strlcpy(r->res->epoch, r->o->epoch, sizeof(r->res->epoch));
+		r->res->epoch_source = "--epoch";
+		return 0;
+	}
+	path = r->o->manifest ? r->o->manifest : r->env->manifest ?
+	    r->env->manifest : MANIFEST_DEFAULT_PATH;
+	found = manifest_read_epoch(path, r->res->epoch, sizeof(r->res->epoch),
+	    e);
+	if (found == -1)
+		return -1;
+	if (found == 1 && !election_valid_epoch(r->res->epoch)) {
+		lerr_set(e, LERR_SCOPE, "deployment manifest %s: DeploymentId "
+		    "unusable as an epoch; pass --epoch", path);
+		return -1;
+	}
+	if (found == 0)
+		r->res->epoch[0] = '\0';
+	r->res->epoch_source = found ? "deployment manifest" : "none";
+	log_msg(LOG_VERBOSE, "epoch %s (%s)", found ? r->res->epoch : "none",
+	    found ? path : "no deployment manifest");
+	return 0;
+}
+
+/* Own tags (DescribeInstances of self) decide the group, unless --scope. */
+static int
+find_scope(struct run *r, struct lerr *e)
+{
+	struct leader_result	*res = r->res;
+	struct group		 self;
+	const struct instance	*in = NULL;
+	const char		*v;
+	long			 wait = REREAD_MIN_MS;
+	int			 rc = -1, round;
+
+	if (r->o->scope_set) {
+		strlcpy(res->scope_key, r->o->scope_key, sizeof(res->scope_key));
+		strlcpy(res->scope_value, r->o->scope_value,
+		    sizeof(res->scope_value));
+		res->scope_source = "--scope";
+		return 0;
+	}
+	memset(&self, 0, sizeof(self));
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		if (ec2_describe_instance(r->ec2, &r->dl, res->self_id, &self,
+		    e) == -1)
+			goto out;
+		if ((in = group_find(&self, res->self_id)) != NULL)
+			break;
+		log_msg(LOG_VERBOSE, "self %s not yet visible to "
+		    "DescribeInstances; re-reading", res->self_id);
+		if (deadline_left_ms(&r->dl) <= wait) {
+			lerr_set(e, LERR_DEADLINE, "DescribeInstances never "
+			    "showed this instance (%s) before the deadline",
+			    res->self_id);
+			goto out;
+		}
+		if (deadline_sleep_ms(&r->dl, wait) == -1) {
+			lerr_set(e, LERR_SIGNAL, "interrupted");
+			goto out;
+		}
+		wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
+	}
+	if (in == NULL) {
+		lerr_set(e, LERR_DEADLINE, "DescribeInstances never showed "
+		    "this instance (%s)", res->self_id);
+		goto out;
+	}
+	if ((v = instance_tag(in, TAG_ENV_ID)) != NULL && v[0] != '\0') {
+		strlcpy(res->scope_key, TAG_ENV_ID, sizeof(res->scope_key));
+		res->scope_source = "own Elastic Beanstalk environment tag";
+	} else if ((v = instance_tag(in, TAG_ASG)) != NULL && v[0] != '\0') {
+		strlcpy(res->scope_key, TAG_ASG, sizeof(res->scope_key));
+		res->scope_source = "own Auto Scaling group tag";
+	} else {
+		lerr_set(e, LERR_SCOPE, "instance %s has neither an %s nor an "
+		    "%s tag; pass --scope tag:KEY=VALUE to name its group",
+		    res->self_id, TAG_ENV_ID, TAG_ASG);
+		goto out;
+	}
+	strlcpy(res->scope_value, v, sizeof(res->scope_value));
+	rc = 0;
+out:
+	group_free(&self);
+	return rc;
+}
+
+/* Read the group and decide; the snapshot and decision go into res. */
+static int
+read_and_decide(struct run *r, int patient, struct lerr *e)
+{
+	struct leader_result	*res = r->res;
+	struct election_input	 in;
+
+	leader_result_free(res);
+	if (ec2_describe_group(r->ec2, &r->dl, res->scope_key,
+	    res->scope_value, r->o->tag_key, &res->group, e) == -1)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.group = &res->group;
+	in.self_id = res->self_id;
+	in.tag_key = r->o->tag_key;
+	in.epoch = res->epoch;
+	in.now = r->env->wall_clock();
+	in.patient = patient;
+	if (election_decide(&in, &res->election) == -1) {
+		lerr_set(e, LERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	res->decided = 1;
+	log_msg(LOG_VERBOSE, "%zu instances in %s=%s, %zu running, %zu "
+	    "holding %s: %s", res->group.ninst, res->scope_key,
+	    res->scope_value, res->election.nlive, res->election.nholders,
+	    r->o->tag_key, election_outcome_name(res->election.outcome));
+	return 0;
+}
+
+/* Delete self's claim if it still has value; best effort, own deadline. */
+static void
+retract(struct run *r, const char *value, const char *why)
+{
+	struct deadline	 dl;
+	struct lerr	 e = { LERR_NONE, "" };
+
+	deadline_start(&dl, RETRACT_MS);
+	deadline_suspend_abort(1);
+	if (ec2_delete_tag(r->ec2, &dl, r->res->self_id, r->o->tag_key, value,
+	    &e) == 0) {
+		r->res->retracted = 1;
+		log_msg(LOG_INFO, "retracted claim %s=%s (%s)", r->o->tag_key,
+		    value, why);
+	} else
+		log_msg(LOG_INFO, "could not retract claim %s=%s: %s",
+		    r->o->tag_key, value, e.msg);
+	deadline_suspend_abort(0);
+}
+
+/* Sleep before the next read; -1 with e set at the deadline or a signal. */
+static int
+pause_for(struct run *r, long ms, const char *waiting_for, struct lerr *e)
+{
+	if (deadline_left_ms(&r->dl) <= ms) {
+		lerr_set(e, LERR_DEADLINE, "no certain answer before the "
+		    "deadline (--timeout %ld s): %s", r->o->timeout_ms / 1000,
+		    waiting_for);
+		return -1;
+	}
+	if (deadline_sleep_ms(&r->dl, ms) == -1) {
+		lerr_set(e, LERR_SIGNAL, "interrupted");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_result(struct run *r, enum leader_verdict v, const char *reason)
+{
+	struct leader_result	*res = r->res;
+
+	res->verdict = v;
+	if (res->election.leader != NULL) {
+		strlcpy(res->leader_id, res->election.leader->id,
+		    sizeof(res->leader_id));
+		res->term = res->election.leader_term;
+	}
+	strlcpy(res->reason, reason, sizeof(res->reason));
+}
+
+/* The election loop: DESIGN.md section 3, steps 1 to 4. */
+static int
+elect(struct run *r, struct lerr *e)
+{
+	const struct options	*o = r->o;
+	struct leader_result	*res = r->res;
+	const struct election	*el = &res->election;
+	char			 value[96], why[300];
+	const char		*seen;
+	long			 wait = REREAD_MIN_MS;
+	int			 round, patient = 0;
+
+	for (round = 0; round < MAX_ROUNDS; round++) {
+		if (read_and_decide(r, patient, e) == -1)
+			return -1;
+		if (o->mode == MODE_STATUS) {
+			set_result(r, el->outcome == ELECT_LEADER ?
+			    VERDICT_LEADER : el->leader ? VERDICT_FOLLOWER :
+			    VERDICT_NONE, el->reason);
+			return 0;
+		}
+		/* After a claim, wait until it shows before believing a read. */
+		seen = el->self ? instance_tag(el->self, o->tag_key) : NULL;
+		if (r->claim[0] != '\0' && el->outcome != ELECT_STALE &&
+		    (seen == NULL || strcmp(seen, r->claim) != 0)) {
+			log_msg(LOG_VERBOSE, "own claim %s not visible yet; "
+			    "re-reading", r->claim);
+			if (pause_for(r, wait, "own claim never became visible",
+			    e) == -1)
+				return -1;
+			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
+			continue;
+		}
+		switch (el->outcome) {
+		case ELECT_STALE:
+			log_msg(LOG_VERBOSE, "%s; re-reading", el->reason);
+			if (pause_for(r, wait, el->reason, e) == -1)
+				return -1;
+			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
+			continue;
+		case ELECT_LEADER:
+			set_result(r, VERDICT_LEADER, el->reason);
+			return 0;
+		case ELECT_FOLLOWER:
+			if (el->retract && !o->dry_run && seen != NULL) {
+				strlcpy(value, seen, sizeof(value));
+				retract(r, value, "another claim ranks first");
+			}
+			r->claim[0] = '\0';
+			set_result(r, VERDICT_FOLLOWER, el->reason);
+			return 0;
+		case ELECT_WAIT:
+			if (o->dry_run) {
+				set_result(r, VERDICT_NONE, el->reason);
+				return 0;
+			}
+			log_msg(LOG_INFO, "%s", el->reason);
+			if (pause_for(r, o->settle_ms, "waiting for a senior "
+			    "instance to claim", e) == -1)
+				return -1;
+			patient = 1;
+			continue;
+		case ELECT_CLAIM:
+			if (election_format_tag(el->claim_term, res->epoch,
+			    value, sizeof(value)) == -1) {
+				lerr_set(e, LERR_INTERNAL, "claim too long");
+				return -1;
+			}
+			if (o->dry_run) {
+				snprintf(why, sizeof(why), "%s (dry run: not "
+				    "claimed)", el->reason);
+				set_result(r, VERDICT_NONE, why);
+				return 0;
+			}
+			if (ec2_create_tag(r->ec2, &r->dl, res->self_id,
+			    o->tag_key, value, e) == -1)
+				return -1;
+			strlcpy(r->claim, value, sizeof(r->claim));
+			res->claimed = 1;
+			log_msg(LOG_INFO, "%s; claimed %s=%s, settling %ld ms",
+			    el->reason, o->tag_key, value, o->settle_ms);
+			if (pause_for(r, o->settle_ms, "claim made but not yet "
+			    "confirmed", e) == -1)
+				return -1;
+			wait = REREAD_MIN_MS;
+			continue;
+		}
+	}
+	lerr_set(e, LERR_DEADLINE, "no decision after %d reads", MAX_ROUNDS);
+	return -1;
+}
+
+int
+leader_run(const struct options *o, const struct runenv *env,
+    struct leader_result *res, struct lerr *e)
+{
+	struct run	 r;
+	int		 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.env = env;
+	r.res = res;
+	res->verdict = VERDICT_NONE;
+	res->epoch_source = "none";
+	deadline_start(&r.dl, o->timeout_ms);
+
+	if (connect_services(&r, e) == -1 || find_epoch(&r, e) == -1 ||
+	    find_scope(&r, e) == -1)
+		goto out;
+	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
+	    res->scope_key, res->scope_value, res->scope_source, o->name,
+	    res->epoch[0] ? res->epoch : "none");
+	if (elect(&r, e) == -1) {
+		/* An unconfirmed claim must not block the others. */
+		if (r.claim[0] != '\0')
+			retract(&r, r.claim, "the election did not finish");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (r.imds != NULL)
+		imds_counts(r.imds, &res->imds_requests, &res->imds_conns);
+	if (r.ec2 != NULL)
+		ec2_counts(r.ec2, &res->ec2_requests, &res->ec2_conns);
+	log_msg(LOG_VERBOSE, "HTTP requests: %u to IMDS over %u connection%s, "
+	    "%u to EC2 over %u connection%s", res->imds_requests,
+	    res->imds_conns, res->imds_conns == 1 ? "" : "s",
+	    res->ec2_requests, res->ec2_conns, res->ec2_conns == 1 ? "" : "s");
+	ec2_free(r.ec2);
+	imds_free(r.imds);
+	creds_clear(&r.creds);
+	return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * report: --status and --export output.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+#include "report.h"
+
+void
+report_time(int64_t t, char *out, size_t outlen)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outlen, "-");
+}
+
+/* Members in display order: holders by rank, then the rest by launch, id. */
+static int
+member_cmp(const void *pa, const void *pb)
+{
+	const struct election_member *a = *(const struct election_member *const *)pa;
+	const struct election_member *b = *(const struct election_member *const *)pb;
+	int64_t	 la, lb;
+
+	if ((a->rank == 0) != (b->rank == 0))
+		return a->rank == 0 ? 1 : -1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	la = a->inst->launch_time < 0 ? INT64_MAX : a->inst->launch_time;
+	lb = b->inst->launch_time < 0 ? INT64_MAX : b->inst->launch_time;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a->inst->id, b->inst->id);
+}
+
+static const struct election_member **
+sorted_members(const struct election *el)
+{
+	const struct election_member	**v;
+	size_t				  i;
+
+	if ((v = calloc(el->nmembers + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < el->nmembers; i++)
+		v[i] = &el->members[i];
+	if (el->nmembers > 1)
+		qsort(v, el->nmembers, sizeof(*v), member_cmp);
+	return v;
+}
+
+static const char *
+verdict_name(const struct leader_result *r)
+{
+	switch (r->verdict) {
+	case VERDICT_LEADER:	return "leader";
+	case VERDICT_FOLLOWER:	return "follower";
+	case VERDICT_NONE:	break;
+	}
+	return "undecided";
+}
+
+int
+report_status_text(const struct options *o, const struct leader_result *r,
+    struct buf *out)
+{
+	const struct election_member	**v = NULL;
+	const struct election		 *el = &r->election;
+	char				  when[32], rank[32];
+	size_t				  i;
+	int				  rc = -1;
+
+	if (buf_printf(out, "group:   %s=%s (%s)\n", r->scope_key,
+	    r->scope_value, r->scope_source) == -1 ||
+	    buf_printf(out, "name:    %s (tag %s)\n", o->name, o->tag_key) == -1 ||
+	    buf_printf(out, "epoch:   %s (%s)\n", r->epoch[0] ? r->epoch :
+	    "none", r->epoch_source) == -1 ||
+	    buf_printf(out, "self:    %s (%s)\n", r->self_id,
+	    verdict_name(r)) == -1)
+		goto out;
+	if (r->leader_id[0] != '\0') {
+		if (buf_printf(out, "leader:  %s (term %" PRId64 ")\n",
+		    r->leader_id, r->term) == -1)
+			goto out;
+	} else if (buf_puts(out, "leader:  none\n") == -1)
+		goto out;
+	if (buf_printf(out, "reason:  %s\n\n", r->reason) == -1 ||
+	    buf_printf(out, "%-21s %-14s %-21s %-32s %s\n", "INSTANCE", "STATE",
+	    "LAUNCHED", "TAG", "RANK") == -1)
+		goto out;
+	if (r->decided && (v = sorted_members(el)) == NULL)
+		goto out;
+	for (i = 0; r->decided && i < el->nmembers; i++) {
+		const struct election_member *m = v[i];
+
+		report_time(m->inst->launch_time, when, sizeof(when));
+		if (m->rank == 0)
+			snprintf(rank, sizeof(rank), "-");
+		else
+			snprintf(rank, sizeof(rank), "%zu%s", m->rank,
+			    m->rank == 1 ? " leader" : "");
+		if (buf_printf(out, "%-21s %-14s %-21s %-32s %s%s\n",
+		    m->inst->id, instance_state_name(m->inst->state), when,
+		    m->tag ? m->tag : "-", rank,
+		    m->tag && !m->tag_valid ? " (invalid tag)" :
+		    m->tag && !m->holder ? " (not counted)" : "") == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+static int
+json_field(struct buf *out, const char *key, const char *value, int comma)
+{
+	if ((comma && buf_puts(out, ",") == -1) ||
+	    json_write_string(out, key) == -1 || buf_puts(out, ":") == -1)
+		return -1;
+	if (value == NULL)
+		return buf_puts(out, "null");
+	return json_write_string(out, value);
+}
+
+int
+report_status_json(const struct options *o, const struct leader_result *r,
+    struct buf *out)
+{
+	const struct election_member	**v = NULL;
+	const struct election		 *el = &r->election;
+	char				  when[32];
+	size_t				  i;
+	int				  rc = -1;
+
+	if (buf_puts(out, "{") == -1 ||
+	    json_field(out, "name", o->name, 0) == -1 ||
+	    json_field(out, "tag_key", o->tag_key, 1) == -1 ||
+	    json_field(out, "epoch", r->epoch[0] ? r->epoch : NULL, 1) == -1 ||
+	    json_field(out, "epoch_source", r->epoch_source, 1) == -1 ||
+	    buf_puts(out, ",\"scope\":{") == -1 ||
+	    json_field(out, "key", r->scope_key, 0) == -1 ||
+	    json_field(out, "value", r->scope_value, 1) == -1 ||
+	    json_field(out, "source", r->scope_source, 1) == -1 ||
+	    buf_puts(out, "}") == -1 ||
+	    json_field(out, "self", r->self_id, 1) == -1 ||
+	    json_field(out, "verdict", verdict_name(r), 1) == -1 ||
+	    json_field(out, "leader", r->leader_id[0] ? r->leader_id : NULL,
+	    1) == -1)
+		goto out;
+	if (r->leader_id[0] != '\0') {
+		if (buf_printf(out, ",\"term\":%" PRId64, r->term) == -1)
+			goto out;
+	} else if (buf_puts(out, ",\"term\":null") == -1)
+		goto out;
+	if (json_field(out, "reason", r->reason, 1) == -1 ||
+	    buf_puts(out, ",\"instances\":[") == -1)
+		goto out;
+	if (r->decided && (v = sorted_members(el)) == NULL)
+		goto out;
+	for (i = 0; r->decided && i < el->nmembers; i++) {
+		const struct election_member *m = v[i];
+
+		report_time(m->inst->launch_time, when, sizeof(when));
+		if (buf_puts(out, i ? ",{" : "{") == -1 ||
+		    json_field(out, "id", m->inst->id, 0) == -1 ||
+		    json_field(out, "state", instance_state_name(m->inst->state),
+		    1) == -1 ||
+		    json_field(out, "launch_time", m->inst->launch_time < 0 ?
+		    NULL : when, 1) == -1 ||
+		    json_field(out, "tag", m->tag, 1) == -1 ||
+		    buf_printf(out, ",\"live\":%s,\"holder\":%s",
+		    m->live ? "true" : "false",
+		    m->holder ? "true" : "false") == -1)
+			goto out;
+		if (m->rank > 0) {
+			if (buf_printf(out, ",\"rank\":%zu}", m->rank) == -1)
+				goto out;
+		} else if (buf_puts(out, ",\"rank\":null}") == -1)
+			goto out;
+	}
+	if (buf_puts(out, "]}\n") == -1)
+		goto out;
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+int
+report_export(const struct options *o, const struct leader_result *r,
+    int is_leader, struct buf *out)
+{
+	/* Every value is validated to [A-Za-z0-9._-]: quoting is enough. */
+	if (buf_printf(out, "export EB_IS_COMMAND_LEADER='%s'\n",
+	    is_leader ? "true" : "false") == -1 ||
+	    buf_printf(out, "export LEADER_EXEC_LEADER_ID='%s'\n",
+	    r->leader_id) == -1 ||
+	    buf_printf(out, "export LEADER_EXEC_TERM='%" PRId64 "'\n",
+	    r->term) == -1 ||
+	    buf_printf(out, "export LEADER_EXEC_NAME='%s'\n", o->name) == -1)
+		return -1;
+	if (r->epoch[0] != '\0' &&
+	    buf_printf(out, "export LEADER_EXEC_EPOCH='%s'\n", r->epoch) == -1)
+		return -1;
+	return 0;
+}
