@@ -365,7 +365,7 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 	struct http_response	 resp;
 	struct buf		 form;
 	char			 why[256], parse_err[256];
-	int			 attempt, parsed;
+	int			 attempt, parsed = 0;
 	enum verdict		 v = V_FAIL;
 
 	buf_init(&form, FORM_MAX);

@@ -6,8 +6,10 @@
  * item: instanceId, instanceState/name, launchTime, tagSet/item/{key,value};
  * nextToken), CreateTagsResponse/DeleteTagsResponse (return), the EC2
  * error document Response/Errors/Error/{Code,Message} with RequestID, and
- * the ErrorResponse/Error/{Code,Message} form some endpoints answer with.
- * Element names are matched without namespace.
+ * the ErrorResponse/Error/{Code,Message} form some endpoints answer with
+ * (moto: ErrorResponse/Errors/Error).  Of several Errors the first counts.
+ * Element names are matched without namespace; any other document element
+ * is an error.  moto's CreateTags/DeleteTags carry no <return>: ret -1.
  *
  * Bounded: nesting depth, text per element, instances, tags per instance.
  * Feed it the body in pieces of any size; the result does not depend on
@@ -35,21 +37,27 @@ struct ec2_result {
 struct ec2_xml;
 
 /*
- * A parser filling out.  With tag_filter (borrowed, must outlive the
- * parser) only tags with that key are kept, so a large group stays small
- * in memory; NULL keeps every tag.  NULL on allocation failure.
+ * A parser filling out, which is reset first (empty, ret -1).  With
+ * tag_filter (borrowed, must outlive the parser) only tags with that key
+ * are kept, so a large group stays small in memory; NULL keeps every tag.
+ * NULL on allocation failure.  Whatever happens, release out with
+ * ec2_result_free(): after a failure it may be half-filled.
  */
 struct ec2_xml	*ec2_xml_new(struct ec2_result *out, const char *tag_filter);
 /*
  * Feed len bytes; final is 1 with the last piece (len may be 0).  0 on
  * success, -1 when the document is malformed, truncated (at final) or
- * exceeds a bound; ec2_xml_error() then says why.
+ * exceeds a bound; ec2_xml_error() then says why.  After a failure or
+ * the final piece every further feed fails.
  */
 int		 ec2_xml_feed(struct ec2_xml *, const char *, size_t, int final);
-/* Why the last feed failed ("line 3: mismatched tag", ...); borrowed. */
+/* Why the last feed failed ("line 3: mismatched tag"), or ""; borrowed. */
 const char	*ec2_xml_error(const struct ec2_xml *);
 void		 ec2_xml_free(struct ec2_xml *);
-/* Parse a whole document at once: ec2_xml_new + feed(final) + free. */
+/*
+ * Parse a whole document at once: ec2_xml_new + feed(final) + free.  On
+ * failure err (if not NULL) gets the reason; on success it is "".
+ */
 int		 ec2_xml_parse(const char *, size_t, const char *tag_filter,
 		    struct ec2_result *, char *err, size_t errlen);
 /* Release what a result owns; accepts a half-filled result. */

@@ -1,0 +1,246 @@
+/*
+ * leader-exec: run a command on one elected instance of an EC2 group.
+ *
+ * The only file that exits or execs.  Parses the command line, reads the
+ * environment, runs the election (leader.c), reports the one error that
+ * ended it, then prints, exits or execs as the mode says.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "deadline.h"
+#include "err.h"
+#include "http.h"
+#include "leader.h"
+#include "log.h"
+#include "report.h"
+#include "util.h"
+
+static volatile sig_atomic_t	 got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static int
+interrupted(void)
+{
+	return got_signal != 0;
+}
+
+static int64_t
+wall_clock(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	deadline_set_abort(interrupted);
+	http_set_abort(deadline_aborted);
+}
+
+/* The command's environment must not see our handlers' dispositions. */
+static void
+restore_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
+static void
+read_env(struct runenv *env)
+{
+	const char	*v;
+
+	memset(env, 0, sizeof(*env));
+	env->imds_endpoint = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	v = getenv("AWS_EC2_METADATA_DISABLED");
+	env->imds_disabled = v != NULL && strcasecmp(v, "true") == 0;
+	env->ec2_endpoint = getenv("AWS_ENDPOINT_URL_EC2");
+	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
+	env->region = getenv("AWS_REGION");
+	if (env->region == NULL || env->region[0] == '\0')
+		env->region = getenv("AWS_DEFAULT_REGION");
+	env->manifest = getenv("LEADER_EXEC_MANIFEST");
+	env->ca_file = getenv("SSL_CERT_FILE");
+	env->ca_dir = getenv("SSL_CERT_DIR");
+	env->wall_clock = wall_clock;
+}
+
+static int
+write_out(const struct buf *b)
+{
+	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* The command's environment: who leads, as DESIGN.md section 4 says. */
+static int
+set_child_env(const struct options *o, const struct leader_result *r,
+    int is_leader)
+{
+	char	 term[32];
+
+	snprintf(term, sizeof(term), "%" PRId64, r->term);
+	if (setenv("EB_IS_COMMAND_LEADER", is_leader ? "true" : "false", 1) ||
+	    setenv("LEADER_EXEC_LEADER_ID", r->leader_id, 1) ||
+	    setenv("LEADER_EXEC_TERM", term, 1) ||
+	    setenv("LEADER_EXEC_NAME", o->name, 1))
+		return -1;
+	if (r->epoch[0] != '\0')
+		return setenv("LEADER_EXEC_EPOCH", r->epoch, 1);
+	return unsetenv("LEADER_EXEC_EPOCH");
+}
+
+/* exec in place; returns only on failure, with env(1)'s statuses. */
+static int
+run_command(const struct options *o)
+{
+	int	 saved;
+
+	restore_signals();
+	fflush(stdout);
+	fflush(stderr);
+	execvp(o->command[0], o->command);
+	saved = errno;
+	fprintf(stderr, "leader-exec: %s: %s\n", o->command[0],
+	    strerror(saved));
+	return saved == ENOENT ? 127 : 126;
+}
+
+/* The one line per decision, with its reason. */
+static void
+log_decision(const struct options *o, const struct leader_result *r)
+{
+	const char	*what = r->verdict == VERDICT_LEADER ? "leader" :
+	    r->verdict == VERDICT_FOLLOWER ? "follower" : "undecided";
+
+	log_msg(LOG_INFO, "%s: %s %s%s%s (term %" PRId64 "%s%s): %s", o->name,
+	    r->self_id, what,
+	    r->verdict == VERDICT_FOLLOWER ? " of " : "",
+	    r->verdict == VERDICT_FOLLOWER ? r->leader_id : "",
+	    r->term, r->epoch[0] ? ", epoch " : "", r->epoch, r->reason);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options		 o;
+	struct runenv		 env;
+	struct leader_result	 res;
+	struct lerr		 e = { LERR_NONE, "" };
+	struct buf		 out;
+	char			 err[300];
+	int			 is_leader, status;
+
+	if (cli_parse(argc, argv, &o, err, sizeof(err)) == -1) {
+		fprintf(stderr, "leader-exec: %s\n", err);
+		return LERR_USAGE;
+	}
+	if (o.mode == MODE_HELP) {
+		fputs(cli_help, stdout);
+		return fflush(stdout) == 0 ? 0 : LERR_INTERNAL;
+	}
+	if (o.mode == MODE_VERSION) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return fflush(stdout) == 0 ? 0 : LERR_INTERNAL;
+	}
+	log_set_level(o.verbose);
+	install_signals();
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	read_env(&env);
+	if (http_global_init() == -1) {
+		fprintf(stderr, "leader-exec: cannot initialise libcurl\n");
+		return LERR_INTERNAL;
+	}
+
+	status = leader_run(&o, &env, &res, &e) == 0 ? 0 : -1;
+	http_global_cleanup();
+	if (status == -1) {
+		fprintf(stderr, "leader-exec: %s\n", e.msg);
+		if (e.cls == LERR_SIGNAL || o.on_error == ON_ERROR_FAIL ||
+		    o.mode == MODE_STATUS) {
+			leader_result_free(&res);
+			return e.cls;
+		}
+		res.verdict = o.on_error == ON_ERROR_RUN ? VERDICT_LEADER :
+		    VERDICT_FOLLOWER;
+		snprintf(res.reason, sizeof(res.reason), "leadership unknown, "
+		    "acting as %s as --on-error %s says",
+		    res.verdict == VERDICT_LEADER ? "leader" : "follower",
+		    o.on_error == ON_ERROR_RUN ? "run" : "skip");
+	}
+	is_leader = res.verdict == VERDICT_LEADER;
+	if (o.mode != MODE_STATUS)
+		log_decision(&o, &res);
+
+	buf_init(&out, 64 * 1024 * 1024);
+	status = 0;
+	switch (o.mode) {
+	case MODE_STATUS:
+		if ((o.json ? report_status_json(&o, &res, &out) :
+		    report_status_text(&o, &res, &out)) == -1 ||
+		    write_out(&out) == -1) {
+			fprintf(stderr, "leader-exec: cannot write the status\n");
+			status = LERR_INTERNAL;
+		}
+		break;
+	case MODE_CHECK:
+		status = is_leader ? 0 : 1;
+		break;
+	case MODE_EXPORT:
+		if (report_export(&o, &res, is_leader, &out) == -1 ||
+		    write_out(&out) == -1) {
+			fprintf(stderr, "leader-exec: cannot write to stdout\n");
+			status = LERR_INTERNAL;
+		}
+		break;
+	case MODE_RUN:
+		if (o.dry_run) {
+			log_msg(LOG_INFO, "dry run: %s would %s %s", res.self_id,
+			    is_leader || o.all ? "run" : "not run",
+			    o.command[0]);
+			break;
+		}
+		if (!is_leader && !o.all) {
+			status = o.follower_exit;
+			break;
+		}
+		if (set_child_env(&o, &res, is_leader) == -1) {
+			fprintf(stderr, "leader-exec: cannot set the command's "
+			    "environment\n");
+			status = LERR_INTERNAL;
+			break;
+		}
+		buf_free(&out);
+		leader_result_free(&res);
+		return run_command(&o);
+	case MODE_HELP:
+	case MODE_VERSION:
+		break;
+	}
+	leader_result_free(&res);
+	buf_free(&out);
+	return status;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""The steady state is cheap: once a leader exists, a follower's run costs at
+most 4 IMDS requests and 2 EC2 requests (DescribeInstances only) over one
+TCP connection, 6 HTTP requests in all."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import world as W  # noqa: E402
+
+NAME = "steady_state_requests"
+
+
+def main():
+    with W.World(NAME) as w:
+        ids = w.launch("e-aaa", 3)
+        leader, _, _ = w.elect(ids)
+        follower = [i for i in ids if i != leader][0]
+        W.log("leader %s; follower %s runs leader-exec -- <marker> once more"
+              % (leader, follower))
+        w.clear_markers()
+        imds = w.imds[follower]
+        imds.reset_counts()
+        w.proxy.reset_counts()
+        r = w.run_one(w.marker_args(), follower, timeout=30)
+        conns, methods, actions, recs = w.proxy.snapshot()
+        n_imds = imds.total_requests()
+        n_ec2 = sum(methods.values())
+        W.log("  IMDS: %d requests over %d connections: %s" % (
+            n_imds, imds.connections, dict(imds.requests)))
+        W.log("  EC2:  %d requests over %d connections: %s" % (n_ec2, conns, dict(actions)))
+        W.log("  total HTTP requests: %d, elapsed %.2f s" % (n_imds + n_ec2, r.elapsed))
+        W.expect(r.rc == 0, "the follower exits 0", 0, r.rc)
+        W.expect(w.markers() == {}, "the follower runs nothing", {}, w.markers())
+        W.expect(n_imds <= 4, "IMDS requests <= 4", "<= 4", n_imds)
+        W.expect(n_ec2 <= 2, "EC2 requests <= 2", "<= 2", n_ec2)
+        W.expect(set(actions) <= {"DescribeInstances"} and actions["DescribeInstances"] == n_ec2,
+                 "the EC2 requests are DescribeInstances only", "DescribeInstances",
+                 dict(actions))
+        W.expect(conns == 1, "EC2 requests share one TCP connection", 1, conns)
+        W.expect(n_imds + n_ec2 <= 6, "total HTTP requests <= 6", "<= 6", n_imds + n_ec2)
+
+
+W.run_scenario(NAME, main)
