@@ -16,7 +16,7 @@ static char		 err[256];
 static int
 parse(const char *first, ...)
 {
-	char		*argv[32];
+	static char	*argv[32];	/* o.command borrows from it */
 	int		 argc = 0;
 	va_list		 ap;
 	const char	*a;
