@@ -133,14 +133,23 @@ run_command(const struct options *o)
 static void
 log_decision(const struct options *o, const struct leader_result *r)
 {
-	const char	*what = r->verdict == VERDICT_LEADER ? "leader" :
-	    r->verdict == VERDICT_FOLLOWER ? "follower" : "undecided";
+	char	 ctx[160] = "";
 
-	log_msg(LOG_INFO, "%s: %s %s%s%s (term %" PRId64 "%s%s): %s", o->name,
-	    r->self_id, what,
-	    r->verdict == VERDICT_FOLLOWER ? " of " : "",
-	    r->verdict == VERDICT_FOLLOWER ? r->leader_id : "",
-	    r->term, r->epoch[0] ? ", epoch " : "", r->epoch, r->reason);
+	if (r->term != 0 || r->epoch[0] != '\0')
+		snprintf(ctx, sizeof(ctx), " (term %" PRId64 "%s%s)", r->term,
+		    r->epoch[0] ? ", epoch " : "", r->epoch);
+	if (r->self_id[0] == '\0')
+		log_msg(LOG_INFO, "%s: %s", o->name, r->reason);
+	else if (r->verdict == VERDICT_LEADER)
+		log_msg(LOG_INFO, "%s: %s leader%s: %s", o->name, r->self_id,
+		    ctx, r->reason);
+	else if (r->verdict == VERDICT_FOLLOWER)
+		log_msg(LOG_INFO, "%s: %s follower of %s%s: %s", o->name,
+		    r->self_id, r->leader_id[0] ? r->leader_id : "(unknown)",
+		    ctx, r->reason);
+	else
+		log_msg(LOG_INFO, "%s: %s undecided%s: %s", o->name,
+		    r->self_id, ctx, r->reason);
 }
 
 int
@@ -218,9 +227,10 @@ main(int argc, char *argv[])
 		break;
 	case MODE_RUN:
 		if (o.dry_run) {
-			log_msg(LOG_INFO, "dry run: %s would %s %s", res.self_id,
-			    is_leader || o.all ? "run" : "not run",
-			    o.command[0]);
+			log_msg(LOG_INFO, "dry run: would %s %s",
+			    is_leader || o.all ? "run" :
+			    res.verdict == VERDICT_NONE ? "claim, and once "
+			    "confirmed run," : "not run", o.command[0]);
 			break;
 		}
 		if (!is_leader && !o.all) {
