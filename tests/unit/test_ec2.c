@@ -1,0 +1,124 @@
+/*
+ * Unit tests for the pure parts of ec2.c: which endpoint is used, and the
+ * Host that is signed.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "ec2.h"
+#include "err.h"
+
+static char		 url[256];
+static struct lerr	 e;
+
+static int
+resolve(const char *region, const char *ec2, const char *any)
+{
+	lerr_clear(&e);
+	url[0] = '\0';
+	return ec2_resolve_endpoint(region, ec2, any, url, sizeof(url), &e);
+}
+
+/* Without overrides: https://ec2.<region>.amazonaws.com. */
+START_TEST(test_default_endpoint)
+{
+	ck_assert_int_eq(resolve("eu-west-1", NULL, NULL), 0);
+	ck_assert_str_eq(url, "https://ec2.eu-west-1.amazonaws.com");
+}
+END_TEST
+
+/* China regions use .amazonaws.com.cn. */
+START_TEST(test_china_endpoint)
+{
+	ck_assert_int_eq(resolve("cn-north-1", NULL, NULL), 0);
+	ck_assert_str_eq(url, "https://ec2.cn-north-1.amazonaws.com.cn");
+}
+END_TEST
+
+/* AWS_ENDPOINT_URL_EC2 wins over AWS_ENDPOINT_URL; a trailing '/' is dropped. */
+START_TEST(test_override_order)
+{
+	ck_assert_int_eq(resolve("us-east-1", "http://127.0.0.1:5000/",
+	    "http://127.0.0.1:6000"), 0);
+	ck_assert_str_eq(url, "http://127.0.0.1:5000");
+	ck_assert_int_eq(resolve("us-east-1", "", "http://127.0.0.1:6000"), 0);
+	ck_assert_str_eq(url, "http://127.0.0.1:6000");
+	ck_assert_int_eq(resolve("us-east-1", NULL, "https://vpce.example"), 0);
+	ck_assert_str_eq(url, "https://vpce.example");
+}
+END_TEST
+
+/* Overrides must be http(s)://host[:port]: no other scheme, path or user. */
+START_TEST(test_override_rejected)
+{
+	ck_assert_int_eq(resolve("us-east-1", "ftp://127.0.0.1", NULL), -1);
+	ck_assert_int_eq(e.cls, LERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "AWS_ENDPOINT_URL_EC2"));
+	ck_assert_int_eq(resolve("us-east-1", "127.0.0.1:5000", NULL), -1);
+	ck_assert_int_eq(resolve("us-east-1", "http://127.0.0.1:5000/ec2", NULL),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "a path is not supported"));
+	ck_assert_int_eq(resolve("us-east-1", NULL, "http://user@host"), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "AWS_ENDPOINT_URL="));
+	ck_assert_int_eq(resolve("us-east-1", "http://", NULL), -1);
+}
+END_TEST
+
+/* The signed Host is host[:port] exactly as in the URL. */
+START_TEST(test_endpoint_host)
+{
+	char	 host[64], tiny[4];
+
+	ck_assert_int_eq(ec2_endpoint_host("http://127.0.0.1:5000", host,
+	    sizeof(host)), 0);
+	ck_assert_str_eq(host, "127.0.0.1:5000");
+	ck_assert_int_eq(ec2_endpoint_host("https://ec2.us-east-1.amazonaws.com/",
+	    host, sizeof(host)), 0);
+	ck_assert_str_eq(host, "ec2.us-east-1.amazonaws.com");
+	ck_assert_int_eq(ec2_endpoint_host("no-scheme", host, sizeof(host)), -1);
+	ck_assert_int_eq(ec2_endpoint_host("http://long.host", tiny,
+	    sizeof(tiny)), -1);
+}
+END_TEST
+
+/* A region that cannot fit is an error, not a truncated host name. */
+START_TEST(test_long_region)
+{
+	char	 region[300];
+
+	memset(region, 'a', sizeof(region) - 1);
+	region[sizeof(region) - 1] = '\0';
+	ck_assert_int_eq(resolve(region, NULL, NULL), -1);
+	ck_assert_int_eq(e.cls, LERR_USAGE);
+}
+END_TEST
+
+static Suite *
+ec2_suite(void)
+{
+	Suite	*s = suite_create("ec2");
+	TCase	*core = tcase_create("Core");
+	TCase	*limits = tcase_create("Limits");
+
+	tcase_add_test(core, test_default_endpoint);
+	tcase_add_test(core, test_china_endpoint);
+	tcase_add_test(core, test_override_order);
+	tcase_add_test(core, test_endpoint_host);
+	tcase_add_test(limits, test_override_rejected);
+	tcase_add_test(limits, test_long_region);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, limits);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(ec2_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
