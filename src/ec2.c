@@ -298,8 +298,10 @@ ec2_judge(const char *action, const struct http_response *resp, int parsed,
 		lerr_set(e, LERR_SIGNAL, "interrupted");
 		return V_FAIL;
 	}
-	if (resp->status == 0) {
-		snprintf(why, whylen, "%s", resp->error);
+	if (resp->status == 0 || (resp->status < 300 && !parsed)) {
+		/* No answer, or a good status with a cut or garbled body. */
+		snprintf(why, whylen, "%s", parsed ? resp->error :
+		    parse_err[0] ? parse_err : resp->error);
 		return V_RETRY;
 	}
 	if (parsed && res->is_error) {
@@ -343,12 +345,6 @@ ec2_judge(const char *action, const struct http_response *resp, int parsed,
 		lerr_set(e, LERR_EC2, "%s: unexpected HTTP %ld from the EC2 "
 		    "endpoint", action, resp->status);
 		return V_FAIL;
-	}
-	if (!parsed || resp->too_large) {
-		/* Cut or garbled in transit: worth another try. */
-		snprintf(why, whylen, "unreadable answer: %s",
-		    resp->too_large ? "too large" : parse_err);
-		return V_RETRY;
 	}
 	return V_DONE;
 }

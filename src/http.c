@@ -234,6 +234,8 @@ http_do(struct http *h, const struct http_request *req,
 		rc = 0;
 		goto out;
 	}
+	/* An answer whose body was refused still has a status worth knowing. */
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
 	if (resp->too_large)
 		snprintf(resp->error, sizeof(resp->error),

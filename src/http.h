@@ -44,7 +44,8 @@ struct http_request {
 };
 
 struct http_response {
-	long		 status;	/* HTTP status, 0 without answer */
+	long		 status;	/* HTTP status, 0 without answer (set
+					   also when the body was refused) */
 	struct buf	 body;		/* without a sink; caller frees */
 	int		 reused;	/* the connection was reused */
 	int		 timed_out;	/* transport failure was a timeout */
