@@ -55,16 +55,19 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A peer closing a TLS connection must be an error, not our death. */
+	signal(SIGPIPE, SIG_IGN);
 	deadline_set_abort(interrupted);
 	http_set_abort(deadline_aborted);
 }
 
-/* The command's environment must not see our handlers' dispositions. */
+/* The command must start with default dispositions (ignored ones survive exec). */
 static void
 restore_signals(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
 }
 
 static void
