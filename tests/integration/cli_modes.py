@@ -144,8 +144,14 @@ def check_child_env(w):
     ids = w.launch("e-secret", 1)
     W.log("the command's environment holds no credential leader-exec fetched")
     dump = os.path.join(w.tmp, "child-env")
-    r = w.run_one(FAST + ["--", "sh", "-c", 'env > "$0"', dump], ids[0], timeout=30)
+    r = w.run_one(FAST + ["--", "sh", "-c",
+                          'env > "$0"; sed -n "s/^SigIgn:[[:space:]]*//p" /proc/$$/status > "$0.sig"',
+                          dump], ids[0], timeout=30)
     W.expect(r.rc == 0, "the leader's command ran", 0, (r.rc, r.stderr))
+    with open(dump + ".sig", encoding="utf-8") as f:
+        ignored = int(f.read().strip(), 16)
+    W.expect(ignored & (1 << (13 - 1)) == 0, "the command does not inherit an ignored SIGPIPE",
+             "SIGPIPE default", hex(ignored))
     with open(dump, encoding="utf-8") as f:
         env = f.read()
     ak, sk, tok = w.creds
