@@ -448,8 +448,8 @@ out:
 
 int
 ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
-    const char *value, const char *keep_tag, struct group *out,
-    struct lerr *e)
+    const char *value, const char *keep_tag, int holders_only,
+    struct group *out, struct lerr *e)
 {
 	struct ec2_result	 res;
 	struct buf		 p, filter;
@@ -470,6 +470,11 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 		snprintf(max, sizeof(max), "%d", EC2_PAGE_SIZE);
 		if (form_add(&p, "Filter.1.Name", filter.data) == -1 ||
 		    form_add(&p, "Filter.1.Value.1", value) == -1 ||
+		    (holders_only &&
+		    (form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
+		    form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
+		    form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
+		    form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
 		    form_add(&p, "MaxResults", max) == -1 ||
 		    (token != NULL && form_add(&p, "NextToken", token) == -1)) {
 			lerr_set(e, LERR_INTERNAL, "request too large");

@@ -58,12 +58,14 @@ void		 ec2_free(struct ec2 *);
 int	ec2_describe_instance(struct ec2 *, const struct deadline *,
 	    const char *id, struct group *out, struct lerr *e);
 /*
- * DescribeInstances of every instance tagged key=value, all pages, any
- * state; only the tag keep_tag is kept per instance.  0, or -1 with e set.
+ * DescribeInstances of every instance tagged key=value, all pages; only
+ * the tag keep_tag is kept per instance.  With holders_only, only running
+ * instances that carry keep_tag (a small answer however large the group);
+ * else every instance in any state.  0, or -1 with e set.
  */
 int	ec2_describe_group(struct ec2 *, const struct deadline *,
 	    const char *key, const char *value, const char *keep_tag,
-	    struct group *out, struct lerr *e);
+	    int holders_only, struct group *out, struct lerr *e);
 /* CreateTags of key=value on instance id.  0, or -1 with e set. */
 int	ec2_create_tag(struct ec2 *, const struct deadline *, const char *id,
 	    const char *key, const char *value, struct lerr *e);

@@ -32,6 +32,8 @@ struct run {
 	struct credentials	 creds;
 	char			 endpoint[256];
 	char			 claim[96];	/* value this run wrote, "" none */
+	struct instance		 self;		/* from the self read, no tags */
+	int			 have_self;
 };
 
 void
@@ -164,6 +166,10 @@ find_scope(struct run *r, struct lerr *e)
 		    "this instance (%s)", res->self_id);
 		goto out;
 	}
+	memcpy(r->self.id, in->id, sizeof(r->self.id));
+	r->self.state = in->state;
+	r->self.launch_time = in->launch_time;
+	r->have_self = 1;
 	if ((v = instance_tag(in, TAG_ENV_ID)) != NULL && v[0] != '\0') {
 		strlcpy(res->scope_key, TAG_ENV_ID, sizeof(res->scope_key));
 		res->scope_source = "own Elastic Beanstalk environment tag";
@@ -183,17 +189,13 @@ out:
 	return rc;
 }
 
-/* Read the group and decide; the snapshot and decision go into res. */
+/* The pure decision over res->group. */
 static int
-read_and_decide(struct run *r, int patient, struct lerr *e)
+decide(struct run *r, int patient, int full, struct lerr *e)
 {
 	struct leader_result	*res = r->res;
 	struct election_input	 in;
 
-	leader_result_free(res);
-	if (ec2_describe_group(r->ec2, &r->dl, res->scope_key,
-	    res->scope_value, r->o->tag_key, &res->group, e) == -1)
-		return -1;
 	memset(&in, 0, sizeof(in));
 	in.group = &res->group;
 	in.self_id = res->self_id;
@@ -206,12 +208,67 @@ read_and_decide(struct run *r, int patient, struct lerr *e)
 		return -1;
 	}
 	res->decided = 1;
-	log_msg(LOG_VERBOSE, "%zu instances in %s=%s, %zu running, %zu "
-	    "holding %s: %s", res->group.ninst, res->scope_key,
-	    res->scope_value, res->election.nlive, res->election.nholders,
-	    r->o->tag_key, election_outcome_name(res->election.outcome));
+	log_msg(LOG_VERBOSE, "%s %s=%s: %zu instances, %zu running, %zu "
+	    "holding %s: %s", full ? "group" : "holders of", res->scope_key,
+	    res->scope_value, res->group.ninst, res->election.nlive,
+	    res->election.nholders, r->o->tag_key,
+	    election_outcome_name(res->election.outcome));
 	return 0;
 }
+
+/* Add a tagless copy of self to g (the holders read may not show it). */
+static int
+add_self(struct group *g, const struct instance *self)
+{
+	struct group	 one;
+	int		 rc;
+
+	memset(&one, 0, sizeof(one));
+	if ((one.inst = calloc(1, sizeof(*one.inst))) == NULL)
+		return -1;
+	memcpy(one.inst[0].id, self->id, sizeof(self->id));
+	one.inst[0].state = self->state;
+	one.inst[0].launch_time = self->launch_time;
+	one.ninst = one.cap = 1;
+	rc = group_take(g, &one);
+	group_free(&one);
+	return rc;
+}
+
+/*
+ * Read the group and decide; the snapshot and decision go into res.
+ * Holders first: while a live instance holds the tag, the running holders
+ * and self are all the decision needs, and that answer stays small however
+ * large the group.  Only when nobody holds (a claim may follow), or for
+ * --status, is every instance read.
+ */
+static int
+read_and_decide(struct run *r, int patient, struct lerr *e)
+{
+	struct leader_result	*res = r->res;
+	int			 full;
+
+	for (full = !r->have_self || r->o->mode == MODE_STATUS; full < 2;
+	    full++) {
+		leader_result_free(res);
+		if (ec2_describe_group(r->ec2, &r->dl, res->scope_key,
+		    res->scope_value, r->o->tag_key, !full, &res->group,
+		    e) == -1)
+			return -1;
+		if (!full && group_find(&res->group, r->self.id) == NULL &&
+		    add_self(&res->group, &r->self) == -1) {
+			lerr_set(e, LERR_INTERNAL, "out of memory");
+			return -1;
+		}
+		if (decide(r, patient, full, e) == -1)
+			return -1;
+		if (res->election.outcome == ELECT_LEADER ||
+		    res->election.outcome == ELECT_FOLLOWER)
+			break;
+	}
+	return 0;
+}
+
 
 /* Delete self's claim if it still has value; best effort, own deadline. */
 static void

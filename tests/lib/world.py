@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -183,6 +182,20 @@ def _stop_pid(proc, grace=5.0):
     proc.wait(grace)
 
 
+try:
+    import ctypes
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (ImportError, OSError, AttributeError):
+    _prctl = None
+
+
+def _die_with_parent():
+    """In a child before exec: get SIGKILL when the harness dies (Linux).
+    Looked up at import time so that the child only makes one C call."""
+    if _prctl is not None:
+        _prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+
+
 def _base_env(home):
     return {"PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
             "HOME": home, "LANG": "C.UTF-8", "TZ": "UTC"}
@@ -222,7 +235,7 @@ class Moto:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
                 stdin=subprocess.DEVNULL, stdout=self._logf, stderr=subprocess.STDOUT,
-                env=env, cwd=self.workdir)
+                env=env, cwd=self.workdir, preexec_fn=_die_with_parent)
             _register(self)
             if _wait_http(self.port, "/moto-api/", proc=self.proc):
                 return self
@@ -478,7 +491,7 @@ class World:
                         self.binary] + a
                 procs[iid] = subprocess.Popen(
                     argv, env=env, stdin=gate_r, stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, cwd=self.tmp)
+                    stderr=subprocess.PIPE, cwd=self.tmp, preexec_fn=_die_with_parent)
         except BaseException:
             os.close(gate_w)
             os.close(gate_r)
@@ -505,14 +518,18 @@ class World:
 
         threads = [threading.Thread(target=wait_one, args=(iid, p), daemon=True)
                    for iid, p in procs.items()]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout + 15)
-        for iid, p in procs.items():
-            if iid not in results:
-                _stop_pid(p, grace=1)
-                results[iid] = Result(iid, None, "", "", time.monotonic() - t0, True)
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout + 15)
+        finally:
+            # Normally all have ended; on a time limit, TERM or crash, stop them.
+            for iid, p in procs.items():
+                if p.poll() is None:
+                    _stop_pid(p, grace=1)
+                if iid not in results:
+                    results[iid] = Result(iid, None, "", "", time.monotonic() - t0, True)
         self.last_results = results
         for iid in instances:
             r = results[iid]
@@ -584,7 +601,7 @@ def guard_env(env, allow_aws=()):
 
 
 def find_binary():
-    path = os.environ.get("LEADER_EXEC") or os.path.join(REPO, "leader-exec")
+    path = os.environ.get("LEADER_EXEC") or os.path.join(REPO, "build", "leader-exec")
     path = os.path.abspath(path)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise ScenarioFailure("leader-exec binary not found or not executable at %s "
@@ -598,6 +615,8 @@ def scenario(name, fn, time_limit=120):
         raise ScenarioFailure("scenario time limit of %d s exceeded" % time_limit)
 
     signal.signal(signal.SIGALRM, on_alarm)
+    # A TERM (make check's timeout, a CI cancel) still stops every server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     signal.alarm(time_limit)
     t0 = time.monotonic()
     try:
