@@ -48,6 +48,9 @@ const char cli_help[] =
 "                          when leadership cannot be decided: fail (default),\n"
 "                          run the command anyway, or act as a follower\n"
 "      --allow-imdsv1      fall back to IMDSv1 when IMDSv2 gives no token\n"
+"      --allow-http-endpoint\n"
+"                          accept a plain http EC2 endpoint on a host other\n"
+"                          than loopback (signed requests travel unencrypted)\n"
 "  -v, --verbose           more detail on stderr (repeat for HTTP traces)\n"
 "  -V, --version           print the version\n"
 "  -h, --help              print this help\n"
@@ -296,7 +299,8 @@ static const struct longopt longopts[] = {
 	{ "timeout", 't', 1 }, { "follower-exit", 0, 1 },
 	{ "on-error", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
-	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 }, { "verbose", 'v', 0 },
+	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
+	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
 	{ "version", 'V', 0 }, { "help", 'h', 0 },
 };
 
@@ -318,6 +322,8 @@ apply_flag(struct options *o, const char *opt, char *err, size_t errlen)
 		o->dry_run = 1;
 	else if (strcmp(opt, "allow-imdsv1") == 0)
 		o->allow_imdsv1 = 1;
+	else if (strcmp(opt, "allow-http-endpoint") == 0)
+		o->allow_http_endpoint = 1;
 	else if (strcmp(opt, "verbose") == 0)
 		o->verbose++;
 	else if (strcmp(opt, "version") == 0)

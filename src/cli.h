@@ -41,6 +41,7 @@ struct options {
 	int		 dry_run;	/* --dry-run: write and run nothing */
 	int		 verbose;	/* -v count */
 	int		 allow_imdsv1;	/* --allow-imdsv1 */
+	int		 allow_http_endpoint; /* --allow-http-endpoint */
 	char		 name[CLI_NAME_MAX + 1];
 	char		 tag_key[sizeof(CLI_TAG_PREFIX) + CLI_NAME_MAX];
 	char		 epoch[ELECTION_EPOCH_MAX + 1];

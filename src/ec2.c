@@ -79,8 +79,33 @@ ec2_endpoint_host(const char *url, char *out, size_t outlen)
 }
 
 int
+ec2_host_is_loopback(const char *host)
+{
+	size_t	 n;
+	int	 dots = 0;
+	const char *p;
+
+	if (strncmp(host, "[::1]", 5) == 0)
+		return host[5] == '\0' || host[5] == ':';
+	n = strcspn(host, ":");
+	if (n == 9 && strncmp(host, "localhost", 9) == 0)
+		return 1;
+	if (strncmp(host, "127.", 4) != 0)
+		return 0;
+	/* 127.a.b.c with digits only. */
+	for (p = host + 4; p < host + n; p++) {
+		if (*p == '.')
+			dots++;
+		else if (*p < '0' || *p > '9')
+			return 0;
+	}
+	return dots == 2;
+}
+
+int
 ec2_resolve_endpoint(const char *region, const char *override_ec2,
-    const char *override_any, char *out, size_t outlen, struct lerr *e)
+    const char *override_any, int allow_http, char *out, size_t outlen,
+    struct lerr *e)
 {
 	const char	*o = NULL, *var = NULL, *p;
 	char		 host[256];
@@ -106,6 +131,13 @@ ec2_resolve_endpoint(const char *region, const char *override_ec2,
 	    ec2_endpoint_host(o, host, sizeof(host)) == -1) {
 		lerr_set(e, LERR_USAGE, "%s=%s: expected http(s)://host[:port]",
 		    var, o);
+		return -1;
+	}
+	if (strncmp(o, "http://", 7) == 0 && !allow_http &&
+	    !ec2_host_is_loopback(host)) {
+		lerr_set(e, LERR_USAGE, "%s=%s: plain http to a host other than "
+		    "loopback would send signed requests unencrypted; use "
+		    "https, or pass --allow-http-endpoint", var, o);
 		return -1;
 	}
 	p = strstr(o, "://") + 3 + strlen(host);

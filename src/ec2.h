@@ -41,10 +41,15 @@ struct ec2_config {
  * The endpoint URL: override_ec2 (AWS_ENDPOINT_URL_EC2), else
  * override_any (AWS_ENDPOINT_URL), else https://ec2.REGION.amazonaws.com
  * (.amazonaws.com.cn for cn-*).  Overrides must be http(s)://host[:port]
- * with at most a trailing '/'.  Pure.  0, or -1 with e set.
+ * with at most a trailing '/'; plain http is refused for a host other than
+ * loopback (127.0.0.0/8, localhost, [::1]) unless allow_http.  Pure.  0,
+ * or -1 with e set.
  */
 int	ec2_resolve_endpoint(const char *region, const char *override_ec2,
-	    const char *override_any, char *out, size_t outlen, struct lerr *e);
+	    const char *override_any, int allow_http, char *out, size_t outlen,
+	    struct lerr *e);
+/* 1 when host ("host" or "host:port") is a loopback name or address. */
+int	ec2_host_is_loopback(const char *host);
 /* The host[:port] of an endpoint URL, as signed in the Host header. */
 int	ec2_endpoint_host(const char *url, char *out, size_t outlen);
 

@@ -77,7 +77,8 @@ connect_services(struct run *r, struct lerr *e)
 	    e) == -1)
 		return -1;
 	if (ec2_resolve_endpoint(r->res->region, env->ec2_endpoint,
-	    env->any_endpoint, r->endpoint, sizeof(r->endpoint), e) == -1)
+	    env->any_endpoint, r->o->allow_http_endpoint, r->endpoint,
+	    sizeof(r->endpoint), e) == -1)
 		return -1;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.endpoint = r->endpoint;

@@ -12,11 +12,19 @@ static char		 url[256];
 static struct lerr	 e;
 
 static int
-resolve(const char *region, const char *ec2, const char *any)
+resolve_http(const char *region, const char *ec2, const char *any,
+    int allow_http)
 {
 	lerr_clear(&e);
 	url[0] = '\0';
-	return ec2_resolve_endpoint(region, ec2, any, url, sizeof(url), &e);
+	return ec2_resolve_endpoint(region, ec2, any, allow_http, url,
+	    sizeof(url), &e);
+}
+
+static int
+resolve(const char *region, const char *ec2, const char *any)
+{
+	return resolve_http(region, ec2, any, 0);
 }
 
 /* Without overrides: https://ec2.<region>.amazonaws.com. */
@@ -81,6 +89,40 @@ START_TEST(test_endpoint_host)
 }
 END_TEST
 
+/* Plain http goes only to loopback unless explicitly allowed. */
+START_TEST(test_plain_http)
+{
+	ck_assert_int_eq(resolve("us-east-1", "http://ec2.internal:80", NULL), -1);
+	ck_assert_int_eq(e.cls, LERR_USAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "--allow-http-endpoint"));
+	ck_assert_int_eq(resolve("us-east-1", NULL, "http://10.0.0.1"), -1);
+	ck_assert_int_eq(resolve("us-east-1", "http://127.0.0.1.evil.com", NULL),
+	    -1);
+	ck_assert_int_eq(resolve_http("us-east-1", "http://ec2.internal:80",
+	    NULL, 1), 0);
+	ck_assert_str_eq(url, "http://ec2.internal:80");
+	ck_assert_int_eq(resolve("us-east-1", "http://localhost:4566", NULL), 0);
+	ck_assert_int_eq(resolve("us-east-1", "http://[::1]:4566", NULL), 0);
+	ck_assert_int_eq(resolve("us-east-1", "http://127.1.2.3", NULL), 0);
+	ck_assert_int_eq(resolve("us-east-1", "https://ec2.internal", NULL), 0);
+}
+END_TEST
+
+/* Loopback: 127.a.b.c, localhost, [::1], with or without a port. */
+START_TEST(test_loopback)
+{
+	ck_assert_int_eq(ec2_host_is_loopback("127.0.0.1"), 1);
+	ck_assert_int_eq(ec2_host_is_loopback("127.0.0.1:5000"), 1);
+	ck_assert_int_eq(ec2_host_is_loopback("localhost:1"), 1);
+	ck_assert_int_eq(ec2_host_is_loopback("[::1]:80"), 1);
+	ck_assert_int_eq(ec2_host_is_loopback("127.0.0"), 0);
+	ck_assert_int_eq(ec2_host_is_loopback("127.0.0.1x"), 0);
+	ck_assert_int_eq(ec2_host_is_loopback("localhost.example"), 0);
+	ck_assert_int_eq(ec2_host_is_loopback("[::1]x"), 0);
+	ck_assert_int_eq(ec2_host_is_loopback("169.254.169.254"), 0);
+}
+END_TEST
+
 /* A region that cannot fit is an error, not a truncated host name. */
 START_TEST(test_long_region)
 {
@@ -106,6 +148,8 @@ ec2_suite(void)
 	tcase_add_test(core, test_endpoint_host);
 	tcase_add_test(limits, test_override_rejected);
 	tcase_add_test(limits, test_long_region);
+	tcase_add_test(limits, test_plain_http);
+	tcase_add_test(limits, test_loopback);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	return s;
