@@ -159,6 +159,8 @@ class ImdsServer:
         self.private_ip = private_ip
         self.architecture = architecture
         self.pending_time = _iso(time.time())
+        self.token_uses = 0     # > 0: a token turns invalid after that many GETs
+        self._uses = collections.Counter()
         self.hook = None
         self.requests = collections.Counter()
         self.connections = 0
@@ -210,6 +212,16 @@ class ImdsServer:
     def set_credentials(self, access_key, secret, token):
         with self._lock:
             self.access_key, self.secret, self.token = access_key, secret, token
+
+    def issued_tokens(self):
+        """Every session token this server has handed out (still remembered)."""
+        with self._lock:
+            return list(self._tokens)
+
+    def revoke_tokens(self):
+        """Make every token handed out so far invalid (the next GET gets 401)."""
+        with self._lock:
+            self._tokens = {}
 
     def reset_counts(self):
         with self._lock:
@@ -307,8 +319,15 @@ class ImdsServer:
             return 200, tok, {TOKEN_TTL_HEADER: str(ttl)}
         if method not in ("GET", "HEAD"):
             return 405, "", None
-        if not self._token_valid(headers.get(TOKEN_HEADER)):
+        tok = headers.get(TOKEN_HEADER)
+        if not self._token_valid(tok):
             return 401, "", None
+        if self.token_uses > 0:
+            with self._lock:
+                self._uses[tok] += 1
+                if self._uses[tok] > self.token_uses:
+                    self._tokens.pop(tok, None)
+                    return 401, "", None
         if path == IDENTITY_PATH:
             return 200, json.dumps(self.identity_document(), indent=2), None
         if path in (ROLES_PATH, ROLES_PATH.rstrip("/")):
