@@ -332,7 +332,7 @@ elect(struct run *r, struct lerr *e)
 	char			 value[96], why[300];
 	const char		*seen;
 	long			 wait = REREAD_MIN_MS;
-	int			 round, patient = 0;
+	int			 round, patient = 0, settled = 0;
 
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		if (read_and_decide(r, patient, e) == -1)
@@ -343,7 +343,13 @@ elect(struct run *r, struct lerr *e)
 			    VERDICT_NONE, el->reason);
 			return 0;
 		}
-		/* After a claim, wait until it shows before believing a read. */
+		/*
+		 * After a claim: poll until it shows, then settle, then decide.
+		 * The settle time starts when the claim is seen, so a rival that
+		 * read just before it became visible, and claimed too, is
+		 * visible to the deciding read whenever the lag is below the
+		 * settle time.
+		 */
 		seen = el->self ? instance_tag(el->self, o->tag_key) : NULL;
 		if (r->claim[0] != '\0' && el->outcome != ELECT_STALE &&
 		    (seen == NULL || strcmp(seen, r->claim) != 0)) {
@@ -353,6 +359,16 @@ elect(struct run *r, struct lerr *e)
 			    e) == -1)
 				return -1;
 			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
+			continue;
+		}
+		if (r->claim[0] != '\0' && el->outcome != ELECT_STALE &&
+		    !settled) {
+			log_msg(LOG_VERBOSE, "own claim visible; settling %ld ms "
+			    "before deciding", o->settle_ms);
+			if (pause_for(r, o->settle_ms, "claim made but not yet "
+			    "confirmed", e) == -1)
+				return -1;
+			settled = 1;
 			continue;
 		}
 		switch (el->outcome) {
@@ -401,12 +417,14 @@ elect(struct run *r, struct lerr *e)
 				return -1;
 			strlcpy(r->claim, value, sizeof(r->claim));
 			res->claimed = 1;
-			log_msg(LOG_INFO, "%s; claimed %s=%s, settling %ld ms",
-			    el->reason, o->tag_key, value, o->settle_ms);
-			if (pause_for(r, o->settle_ms, "claim made but not yet "
-			    "confirmed", e) == -1)
-				return -1;
+			settled = 0;
+			log_msg(LOG_INFO, "%s; claimed %s=%s, settling %ld ms "
+			    "once it is visible", el->reason, o->tag_key, value,
+			    o->settle_ms);
 			wait = REREAD_MIN_MS;
+			if (pause_for(r, wait, "claim made but not yet visible",
+			    e) == -1)
+				return -1;
 			continue;
 		}
 	}
