@@ -234,9 +234,9 @@ xml_sink(void *ctx, const char *data, size_t len)
  * -1 when the request could not even be built (e set).
  */
 static int
-ec2_attempt(struct ec2 *c, const struct buf *form, struct ec2_result *res,
-    const char *keep_tag, struct http_response *resp, int *parsed,
-    char *parse_err, size_t parse_errlen, struct lerr *e)
+ec2_attempt(struct ec2 *c, const struct deadline *dl, const struct buf *form,
+    struct ec2_result *res, const char *keep_tag, struct http_response *resp,
+    int *parsed, char *parse_err, size_t parse_errlen, struct lerr *e)
 {
 	const struct credentials *cr = c->creds;
 	struct sigv4_header	 sh[4];
@@ -297,8 +297,11 @@ ec2_attempt(struct ec2 *c, const struct buf *form, struct ec2_result *res,
 	req.max_body = EC2_MAX_BODY;
 	req.sink = xml_sink;
 	req.sink_ctx = x;
-	req.connect_timeout_ms = EC2_CONNECT_MS;
-	req.timeout_ms = EC2_REQUEST_MS;
+	/* No single request may outlive the overall deadline. */
+	req.connect_timeout_ms = deadline_cap_ms(dl, EC2_CONNECT_MS);
+	req.timeout_ms = deadline_cap_ms(dl, EC2_REQUEST_MS);
+	if (req.timeout_ms <= 0)
+		req.connect_timeout_ms = req.timeout_ms = 1;
 	*parsed = 0;
 	parse_err[0] = '\0';
 	if (http_do(c->http, &req, resp) == 0) {
@@ -413,7 +416,7 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 		}
 		ec2_result_free(res);
 		memset(res, 0, sizeof(*res));
-		if (ec2_attempt(c, &form, res, keep_tag, &resp, &parsed,
+		if (ec2_attempt(c, dl, &form, res, keep_tag, &resp, &parsed,
 		    parse_err, sizeof(parse_err), e) == -1)
 			goto out;
 		why[0] = '\0';
@@ -436,8 +439,13 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 			goto out;
 		}
 	}
-	lerr_set(e, LERR_EC2, "%s at %s failed after %d attempt%s: %s", action,
-	    c->url, attempt, attempt == 1 ? "" : "s", why);
+	if (deadline_left_ms(dl) == 0)
+		lerr_set(e, LERR_DEADLINE, "%s at %s: no answer before the "
+		    "deadline (--timeout) after %d attempt%s: %s", action, c->url,
+		    attempt, attempt == 1 ? "" : "s", why);
+	else
+		lerr_set(e, LERR_EC2, "%s at %s failed after %d attempt%s: %s",
+		    action, c->url, attempt, attempt == 1 ? "" : "s", why);
 	v = V_FAIL;
 out:
 	buf_free(&form);
