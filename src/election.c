@@ -196,9 +196,8 @@ election_decide(const struct election_input *in, struct election *out)
 			out->outcome = ELECT_LEADER;
 			snprintf(out->reason, sizeof(out->reason),
 			    "self holds the first-ranked claim (term %" PRId64
-			    ", %zu holder%s, %zu live)", out->leader_term,
-			    out->nholders, out->nholders == 1 ? "" : "s",
-			    out->nlive);
+			    ", %zu holder%s)", out->leader_term,
+			    out->nholders, out->nholders == 1 ? "" : "s");
 		} else {
 			out->outcome = ELECT_FOLLOWER;
 			out->retract = self_m->holder;

@@ -332,7 +332,7 @@ elect(struct run *r, struct lerr *e)
 	char			 value[96], why[300];
 	const char		*seen;
 	long			 wait = REREAD_MIN_MS;
-	int			 round, patient = 0, settled = 0;
+	int			 round, patient = 0, settled = 0, rechecked = 0;
 
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		if (read_and_decide(r, patient, e) == -1)
@@ -382,6 +382,24 @@ elect(struct run *r, struct lerr *e)
 			set_result(r, VERDICT_LEADER, el->reason);
 			return 0;
 		case ELECT_FOLLOWER:
+			/*
+			 * A claim younger than the settle time may yet lose to
+			 * a rival and be retracted; look once more so that the
+			 * leader reported (LEADER_EXEC_LEADER_ID, --export) is
+			 * the settled one.  Nothing runs either way.
+			 */
+			if (r->claim[0] == '\0' && !rechecked &&
+			    el->leader_term >= r->env->wall_clock() -
+			    (o->settle_ms + 999) / 1000 - 1) {
+				rechecked = 1;
+				log_msg(LOG_VERBOSE, "%s's claim is fresh; "
+				    "re-reading after %ld ms", el->leader->id,
+				    o->settle_ms);
+				if (pause_for(r, o->settle_ms, "waiting for a "
+				    "fresh claim to settle", e) == -1)
+					return -1;
+				continue;
+			}
 			if (el->retract && !o->dry_run && seen != NULL) {
 				strlcpy(value, seen, sizeof(value));
 				retract(r, value, "another claim ranks first");

@@ -63,6 +63,24 @@ def check_modes(w):
              "--all: every command learns the same leader and term", (leader, term), m)
 
 
+def check_fresh_elections(w):
+    """Juniors (beyond the three senior instances) wait, then may see a claim
+    that is about to lose; they must still name the settled leader."""
+    ids = w.launch("e-fresh", 5)
+    for k in range(3):
+        W.log("--all in a fresh election (epoch fresh-%d): followers name the settled leader"
+              % k)
+        w.clear_markers()
+        w.run_all(w.marker_args(*FAST, "--all", "--epoch", "fresh-%d" % k), ids, timeout=45)
+        m = w.markers()
+        runners = [i for i, v in m.items() if v[2] == "true"]
+        W.expect(len(m) == 5 and len(runners) == 1, "fresh --all: five ran, one as leader",
+                 1, m)
+        W.expect(all(v[0] == runners[0] for v in m.values()),
+                 "fresh --all: every instance names the leader that ran as leader",
+                 runners[0], {i: v[0] for i, v in m.items()})
+
+
 def check_dry_run(w):
     ids = w.launch("e-dry", 3)
     W.log("--dry-run on a group without a leader")
@@ -165,6 +183,7 @@ def check_child_env(w):
 def main():
     with W.World(NAME) as w:
         check_modes(w)
+        check_fresh_elections(w)
         check_dry_run(w)
         check_errors(w)
         check_scope(w)
