@@ -255,6 +255,33 @@ START_TEST(test_on_error)
 }
 END_TEST
 
+/* Scope tags: keys up to 127 characters, values up to 256, no control characters. */
+START_TEST(test_scope_limits)
+{
+	char	 arg[600];
+
+	memset(arg, 0, sizeof(arg));
+	memcpy(arg, "tag:", 4);
+	memset(arg + 4, 'k', 127);
+	strcat(arg, "=v");
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), 0);
+	ck_assert_uint_eq(strlen(o.scope_key), 127);
+	memset(arg + 4, 'k', 128);
+	strcpy(arg + 4 + 128, "=v");
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "1 to 127 characters"));
+	memset(arg, 0, sizeof(arg));
+	strcpy(arg, "tag:k=");
+	memset(arg + 6, 'v', 256);
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), 0);
+	arg[6 + 256] = 'v';
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "1 to 256 characters"));
+	ck_assert_int_eq(parse("--scope", "tag:k=a\nb", "--status", NULL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "control characters"));
+}
+END_TEST
+
 /* Regions: lowercase letters, digits and dashes. */
 START_TEST(test_region)
 {
@@ -313,6 +340,7 @@ cli_suite(void)
 	tcase_add_test(limits, test_durations);
 	tcase_add_test(limits, test_follower_exit);
 	tcase_add_test(limits, test_on_error);
+	tcase_add_test(limits, test_scope_limits);
 	tcase_add_test(limits, test_region);
 	tcase_add_test(limits, test_exit_codes_distinct);
 	suite_add_tcase(s, core);
