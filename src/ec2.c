@@ -333,6 +333,11 @@ ec2_judge(const char *action, const struct http_response *resp, int parsed,
 		lerr_set(e, LERR_SIGNAL, "interrupted");
 		return V_FAIL;
 	}
+	if (resp->tls_failed) {
+		/* Another try meets the same certificate. */
+		lerr_set(e, LERR_EC2, "%s: %s", action, resp->error);
+		return V_FAIL;
+	}
 	if (resp->status == 0 || (resp->status < 300 && !parsed)) {
 		/* No answer, or a good status with a cut or garbled body. */
 		snprintf(why, whylen, "%s", parsed ? resp->error :

@@ -112,11 +112,14 @@ setup_handle(struct http *h, const struct http_opts *o)
 	if (o->no_proxy &&
 	    curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK)
 		return -1;
+	/* The same CA certificates verify an https:// proxy (HTTPS_PROXY). */
 	if (o->ca_file != NULL &&
-	    curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) != CURLE_OK)
+	    (curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, o->ca_file) != CURLE_OK))
 		return -1;
 	if (o->ca_dir != NULL &&
-	    curl_easy_setopt(c, CURLOPT_CAPATH, o->ca_dir) != CURLE_OK)
+	    (curl_easy_setopt(c, CURLOPT_CAPATH, o->ca_dir) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, o->ca_dir) != CURLE_OK))
 		return -1;
 	return 0;
 }
@@ -245,6 +248,12 @@ http_do(struct http *h, const struct http_request *req,
 	else if (resp->sink_failed)
 		snprintf(resp->error, sizeof(resp->error),
 		    "response rejected while reading");
+	else if ((resp->tls_failed = cc == CURLE_PEER_FAILED_VERIFICATION ||
+	    cc == CURLE_SSL_CACERT_BADFILE))
+		snprintf(resp->error, sizeof(resp->error), "TLS: %s (the "
+		    "certificate must name the host and chain to a CA in "
+		    "SSL_CERT_FILE, SSL_CERT_DIR or the system bundle)",
+		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));
 	else
 		snprintf(resp->error, sizeof(resp->error), "%s",
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc));

@@ -52,6 +52,7 @@ struct http_response {
 	int		 aborted;	/* the abort function stopped it */
 	int		 too_large;	/* the body exceeded max_body */
 	int		 sink_failed;	/* the sink returned -1 */
+	int		 tls_failed;	/* the peer's certificate did not verify */
 	char		 error[256];	/* transport error, "" when none */
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca.h"
 #include "creds.h"
 #include "deadline.h"
 #include "ec2.h"
@@ -51,6 +52,7 @@ connect_services(struct run *r, struct lerr *e)
 	const struct runenv	*env = r->env;
 	struct imds_identity	 id;
 	struct ec2_config	 cfg;
+	struct ca_paths		 ca;
 
 	if (env->imds_disabled) {
 		lerr_set(e, LERR_IMDS, "instance metadata is disabled "
@@ -80,15 +82,20 @@ connect_services(struct run *r, struct lerr *e)
 	    env->any_endpoint, r->o->allow_http_endpoint, r->endpoint,
 	    sizeof(r->endpoint), e) == -1)
 		return -1;
+	if (ca_choose(r->endpoint, env->ca_file, env->ca_dir, ca_probe_paths,
+	    &ca, e) == -1)
+		return -1;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.endpoint = r->endpoint;
 	cfg.region = r->res->region;
 	cfg.creds = &r->creds;
-	cfg.ca_file = env->ca_file;
-	cfg.ca_dir = env->ca_dir;
+	cfg.ca_file = ca.file;
+	cfg.ca_dir = ca.dir;
 	if ((r->ec2 = ec2_new(&cfg, e)) == NULL)
 		return -1;
-	log_msg(LOG_VERBOSE, "EC2 endpoint %s", r->endpoint);
+	log_msg(LOG_VERBOSE, "EC2 endpoint %s%s%s%s%s", r->endpoint,
+	    ca.file ? ", CA bundle " : "", ca.file ? ca.file : "",
+	    ca.dir ? ", CA directory " : "", ca.dir ? ca.dir : "");
 	return 0;
 }
 

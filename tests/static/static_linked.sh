@@ -1,0 +1,78 @@
+#!/bin/sh
+# The release binary is fully static: file(1) says "statically linked",
+# there is no dynamic section (no NEEDED entry) and no program interpreter
+# (no dynamic loader), and it runs --version and --help inside an empty
+# chroot that holds nothing but itself, printing what it prints outside.
+#
+# Runs the binary LEADER_EXEC_STATIC_BIN names (make check-static: the
+# stripped release binary), else LEADER_EXEC.  Skips (77) unless the build
+# was configured with --enable-static-binary (LEADER_EXEC_STATIC=yes, set by
+# make check-static) and when not root (chroot).
+set -u
+
+name=static_linked
+skip() { echo "SKIP: $name: $*"; exit 77; }
+fail() { echo "FAIL: $name: $*"; exit 1; }
+ok() { echo "  ok: $*"; }
+
+[ "${LEADER_EXEC_STATIC:-}" = yes ] ||
+    skip "not configured with --enable-static-binary (make check-static)"
+bin=${LEADER_EXEC_STATIC_BIN:-${LEADER_EXEC:-}}
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+	fail "no binary at '$bin'"
+fi
+for tool in file readelf chroot; do
+	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
+done
+
+out=$(file -L "$bin") || fail "file $bin failed"
+echo "$out"
+case "$out" in
+*"statically linked"*) ok "file(1) says statically linked" ;;
+*) fail "file(1) does not say statically linked" ;;
+esac
+case "$out" in
+*dynamic*|*interpreter*) fail "file(1) mentions a dynamic part" ;;
+esac
+
+dyn=$(LC_ALL=C readelf -d "$bin" 2>&1)
+echo "$dyn"
+printf '%s\n' "$dyn" | grep -qx "There is no dynamic section in this file." ||
+    fail "readelf -d shows a dynamic section"
+if printf '%s\n' "$dyn" | grep -q NEEDED; then
+	fail "readelf -d shows NEEDED entries"
+fi
+ok "readelf -d: no dynamic section, so no NEEDED entries"
+if LC_ALL=C readelf -lW "$bin" | grep -q INTERP; then
+	fail "readelf -l shows a program interpreter"
+fi
+ok "readelf -l: no INTERP program header (no dynamic loader)"
+
+[ "$(id -u)" = 0 ] || skip "chroot needs root"
+chroot=$(command -v chroot)
+root=$(mktemp -d "${TMPDIR:-/tmp}/leader-exec-chroot.XXXXXX") ||
+    fail "mktemp failed"
+trap 'rm -rf "$root"' EXIT
+cp "$bin" "$root/leader-exec" || fail "cannot copy the binary"
+contents=$(cd "$root" && find . | sort | tr '\n' ' ')
+[ "$contents" = ". ./leader-exec " ] || fail "the chroot holds $contents"
+ok "the chroot holds nothing but /leader-exec"
+
+want_version=$("$bin" --version) || fail "--version failed outside the chroot"
+got_version=$(env -i "$chroot" "$root" /leader-exec --version) ||
+    fail "--version exited $? inside the empty chroot"
+[ "$got_version" = "$want_version" ] ||
+    fail "--version in the chroot printed '$got_version', not '$want_version'"
+ok "--version in the empty chroot: $got_version"
+
+want_help=$("$bin" --help) || fail "--help failed outside the chroot"
+got_help=$(env -i "$chroot" "$root" /leader-exec --help) ||
+    fail "--help exited $? inside the empty chroot"
+if [ -z "$got_help" ] || [ "$got_help" != "$want_help" ]; then
+	fail "--help in the chroot differs from --help outside"
+fi
+ok "--help in the empty chroot: $(printf '%s\n' "$got_help" | wc -l)" \
+    "lines, as outside"
+
+echo "PASS: $name"
+exit 0
