@@ -465,6 +465,9 @@ class World:
         env["AWS_ENDPOINT_URL_EC2"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
+        if os.environ.get("LEADER_EXEC_REAL"):
+            # make check-valgrind: LEADER_EXEC is the valgrind wrapper.
+            env["LEADER_EXEC_REAL"] = os.environ["LEADER_EXEC_REAL"]
         env.update(extra or {})
         return guard_env(env, allow_aws)
 

@@ -57,6 +57,12 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 import world as W  # noqa: E402  (exits 77 when moto cannot be imported)
 
+# Instances deploy in threads.  A hook spawned (fork) while another thread
+# writes a bundle's files would inherit that thread's open file, and exec of
+# the binary just written fails with ETXTBSY ("Text file busy").  Writing
+# bundles and spawning hooks therefore take turns.
+_FILES_LOCK = threading.Lock()
+
 PLATFORM_HOOKS = os.path.join(REPO, "platform-hooks")
 MANIFEST_REL = "opt/elasticbeanstalk/deployment/app_version_manifest.json"
 STAGING_REL = "var/app/staging"
@@ -474,9 +480,10 @@ class Environment:
 
     @staticmethod
     def _exec_hook(rel, cwd, env, phase, name, t0):
-        p = subprocess.Popen([rel], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             start_new_session=True, preexec_fn=_die_with_parent)
+        with _FILES_LOCK:
+            p = subprocess.Popen([rel], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=True, preexec_fn=_die_with_parent)
         try:
             out, err = p.communicate(timeout=HOOK_TIMEOUT)
             return HookRun(phase, name, p.returncode, out.decode("utf-8", "replace"),
@@ -512,7 +519,8 @@ class Environment:
         inst.write_manifest(version)
         shutil.rmtree(staging, ignore_errors=True)
         os.makedirs(staging)
-        unzip_bundle(version.bundle, staging)
+        with _FILES_LOCK:
+            unzip_bundle(version.bundle, staging)
         ok = (self._run_hooks(inst, "prebuild", ".platform/hooks/prebuild", staging, env, hooks)
               and self._run_hooks(inst, "predeploy", ".platform/hooks/predeploy", staging,
                                   env, hooks))
