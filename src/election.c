@@ -192,8 +192,14 @@ election_decide(const struct election_input *in, struct election *out)
 	if (out->nholders > 0) {
 		out->leader = holders[0]->inst;
 		out->leader_term = holders[0]->term;
-		if (holders[0] == self_m) {
+		/*
+		 * By id, not by member: pages read while the listing changes
+		 * can show an instance twice, and either copy may rank first.
+		 */
+		if (strcmp(holders[0]->inst->id, self_m->inst->id) == 0) {
 			out->outcome = ELECT_LEADER;
+			out->self = holders[0]->inst;
+			out->self_term = holders[0]->term;
 			snprintf(out->reason, sizeof(out->reason),
 			    "self holds the first-ranked claim (term %" PRId64
 			    ", %zu holder%s)", out->leader_term,
