@@ -138,21 +138,6 @@ cli_reserved_status(int code)
 }
 
 static int
-valid_name(const char *s)
-{
-	size_t	 n;
-
-	for (n = 0; s[n] != '\0'; n++) {
-		char	 c = s[n];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= CLI_NAME_MAX;
-}
-
-static int
 valid_region(const char *s)
 {
 	size_t	 n;
@@ -224,7 +209,7 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 	char	*end;
 
 	if (strcmp(opt, "name") == 0) {
-		if (!valid_name(val))
+		if (!election_valid_word(val, CLI_NAME_MAX))
 			return fail(err, errlen, "--name %s: use 1 to %d "
 			    "letters, digits, '.', '_' or '-'", val,
 			    CLI_NAME_MAX);

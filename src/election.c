@@ -10,7 +10,7 @@
 #include "election.h"
 
 int
-election_valid_epoch(const char *s)
+election_valid_word(const char *s, size_t max)
 {
 	size_t	 n;
 
@@ -21,7 +21,13 @@ election_valid_epoch(const char *s)
 		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
 			return 0;
 	}
-	return n >= 1 && n <= ELECTION_EPOCH_MAX;
+	return n >= 1 && n <= max;
+}
+
+int
+election_valid_epoch(const char *s)
+{
+	return election_valid_word(s, ELECTION_EPOCH_MAX);
 }
 
 int

@@ -97,6 +97,8 @@ int	election_parse_tag(const char *value, int64_t *term,
 /* Format a tag value into out (size >= 96); 0, or -1 if it does not fit. */
 int	election_format_tag(int64_t term, const char *epoch, char *out,
 	    size_t outlen);
+/* 1 when s is 1 to max characters of [A-Za-z0-9._-] (names, epochs). */
+int	election_valid_word(const char *s, size_t max);
 /* 1 when s is a valid epoch (as in tags), else 0. */
 int	election_valid_epoch(const char *s);
 /* "leader", "follower", ... */
