@@ -7,7 +7,6 @@ action, and runs nothing.
 moto answers a refused action with AccessDenied (HTTP 403) where EC2 says
 UnauthorizedOperation; leader-exec is expected to treat both as a
 permission error."""
-import json
 import os
 import sys
 
@@ -17,31 +16,12 @@ import world as W  # noqa: E402
 NAME = "permission_denied"
 DESCRIBE_ONLY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Resource": "*", "Action": ["ec2:DescribeInstances"]}]}
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-    "Action": "sts:AssumeRole"}]}
-ADMIN = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 def main():
     with W.World(NAME, no_auth_count=1000000) as w:
         ids = w.launch("e-aaa", 2)
-        iam, sts = w.moto.client("iam"), w.moto.client("sts")
-        role = iam.create_role(RoleName="aws-elasticbeanstalk-ec2-role",
-                               AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
-        iam.put_role_policy(RoleName=role["RoleName"], PolicyName="describe-only",
-                            PolicyDocument=json.dumps(DESCRIBE_ONLY))
-        iam.create_user(UserName="harness")
-        iam.put_user_policy(UserName="harness", PolicyName="all",
-                            PolicyDocument=json.dumps(ADMIN))
-        key = iam.create_access_key(UserName="harness")["AccessKey"]
-        c = sts.assume_role(RoleArn=role["Arn"],
-                            RoleSessionName="i-instance-profile")["Credentials"]
-        w.set_credentials(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
-        w.moto.use_credentials(key["AccessKeyId"], key["SecretAccessKey"])
-        w.ec2 = w.moto.client("ec2")
-        w.moto.reset_auth(0)
+        w.verify_with_role(DESCRIBE_ONLY)
 
         W.log("role may DescribeInstances only; %s at once" % ids)
         res = w.run_all(w.marker_args("--settle", "1", "--timeout", "30"), ids, timeout=45)

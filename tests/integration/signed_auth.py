@@ -4,7 +4,6 @@ assumed-role credentials and session token served by IMDS).  Correct
 credentials elect one leader; a wrong secret makes every instance fail with
 the credentials exit code (112), run nothing, and say why without leaking
 the secret."""
-import json
 import os
 import sys
 
@@ -12,16 +11,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import world as W  # noqa: E402
 
 NAME = "signed_auth"
-ACCOUNT = "123456789012"
 POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Resource": "*",
-    "Action": ["ec2:DescribeInstances", "ec2:DescribeTags", "ec2:CreateTags",
-               "ec2:DeleteTags"]}]}
-TRUST = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
-    "Action": "sts:AssumeRole"}]}
-ADMIN = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    "Action": ["ec2:DescribeInstances", "ec2:CreateTags", "ec2:DeleteTags"]}]}
 
 
 def main():
@@ -29,22 +21,7 @@ def main():
     # reset_auth(0) then makes every later call verified (signature and policy).
     with W.World(NAME, no_auth_count=1000000) as w:
         ids = w.launch("e-aaa", 3)
-        iam, sts = w.moto.client("iam"), w.moto.client("sts")
-        role = iam.create_role(RoleName="aws-elasticbeanstalk-ec2-role",
-                               AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
-        iam.put_role_policy(RoleName=role["RoleName"], PolicyName="leader-exec",
-                            PolicyDocument=json.dumps(POLICY))
-        iam.create_user(UserName="harness")
-        iam.put_user_policy(UserName="harness", PolicyName="all",
-                            PolicyDocument=json.dumps(ADMIN))
-        key = iam.create_access_key(UserName="harness")["AccessKey"]
-        c = sts.assume_role(RoleArn=role["Arn"],
-                            RoleSessionName="i-instance-profile")["Credentials"]
-        ak, sk, tok = c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]
-        w.set_credentials(ak, sk, tok)
-        w.moto.use_credentials(key["AccessKeyId"], key["SecretAccessKey"])
-        w.ec2 = w.moto.client("ec2")
-        w.moto.reset_auth(0)
+        ak, sk, tok = w.verify_with_role(POLICY)
         W.log("moto now verifies every call; IMDS serves assumed-role keys %s..." % ak[:8])
         probe = w.moto.client("ec2", access_key="AKIDUNKNOWN", secret_key="x")
         try:

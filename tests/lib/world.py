@@ -440,6 +440,38 @@ class World:
                 out[iid] = v
         return out
 
+    def verify_with_role(self, role_policy):
+        """Make moto check every call from now on (signature and IAM policy).
+
+        Needs World(no_auth_count=...) so that this setup is still free.
+        Creates the instance profile role with role_policy, serves its
+        assumed-role keys (with a session token) from every IMDS stand-in,
+        and signs the harness's own calls as an admin user.  Returns the
+        assumed-role (access key, secret, session token).
+        """
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "sts:AssumeRole"}]}
+        admin = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        iam, sts = self.moto.client("iam"), self.moto.client("sts")
+        role = iam.create_role(RoleName="aws-elasticbeanstalk-ec2-role",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+        iam.put_role_policy(RoleName=role["RoleName"], PolicyName="leader-exec",
+                            PolicyDocument=json.dumps(role_policy))
+        iam.create_user(UserName="harness")
+        iam.put_user_policy(UserName="harness", PolicyName="all",
+                            PolicyDocument=json.dumps(admin))
+        key = iam.create_access_key(UserName="harness")["AccessKey"]
+        c = sts.assume_role(RoleArn=role["Arn"],
+                            RoleSessionName="i-instance-profile")["Credentials"]
+        creds = (c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        self.set_credentials(*creds)
+        self.moto.use_credentials(key["AccessKeyId"], key["SecretAccessKey"])
+        self.ec2 = self.moto.client("ec2")
+        self.moto.reset_auth(0)
+        return creds
+
     def set_credentials(self, access_key, secret, token, ids=None):
         for iid in ids or list(self.imds):
             self.imds[iid].set_credentials(access_key, secret, token)
