@@ -340,6 +340,7 @@ elect(struct run *r, struct lerr *e)
 	const char		*seen;
 	long			 wait = REREAD_MIN_MS;
 	int			 round, patient = 0, settled = 0, rechecked = 0;
+	int			 inherited = 0;
 
 	for (round = 0; round < MAX_ROUNDS; round++) {
 		if (read_and_decide(r, patient, e) == -1)
@@ -386,6 +387,26 @@ elect(struct run *r, struct lerr *e)
 			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
 			continue;
 		case ELECT_LEADER:
+			/*
+			 * Self leads by a claim this run did not write: an
+			 * earlier run's, possibly one being retracted whose
+			 * DeleteTags is not visible yet.  While such a claim is
+			 * young (3 settle periods, plus a second for whole-second
+			 * terms), believe it only if it is still there after one
+			 * settle period (tests/model: FIX_INHERIT 2).
+			 */
+			if (r->claim[0] == '\0' && !inherited &&
+			    el->leader_term > r->env->wall_clock() -
+			    3 * ((o->settle_ms + 999) / 1000) - 1) {
+				inherited = 1;
+				log_msg(LOG_VERBOSE, "self leads by a claim of an "
+				    "earlier run (term %" PRId64 "); confirming it "
+				    "after %ld ms", el->leader_term, o->settle_ms);
+				if (pause_for(r, o->settle_ms, "confirming an "
+				    "inherited claim", e) == -1)
+					return -1;
+				continue;
+			}
 			set_result(r, VERDICT_LEADER, el->reason);
 			return 0;
 		case ELECT_FOLLOWER:

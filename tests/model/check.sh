@@ -1,0 +1,230 @@
+#!/bin/sh
+# check.sh: check leader-exec's election with spin (see README.md here).
+#
+#   sh tests/model/check.sh
+#
+# 1. The decision table: cases.txt through election_decide() (decide_table.c)
+#    and through the model's decide() inline (decide_table.pml); the two
+#    outputs must be identical.
+# 2. Exhaustive searches of election.pml for N=3, one per configuration
+#    below: the safe ones must end with "errors: 0" over the whole state
+#    space, the unsafe ones must fail the named assertion (the trail is
+#    printed in words).
+#
+# Environment: CC (default cc); DECIDE_TABLE, a built decide_table (else it
+# is built here from src/); MODEL_TIMEOUT, seconds per search (default 300);
+# MODEL_MEMLIM, megabytes per search (default 2048); MODEL_JOBS, searches
+# at once (default 2); MODEL_LONG=1 adds the longer searches (then every
+# search stores states compressed, -DCOLLAPSE, within 4096 MB and 600 s
+# by default).
+# Exit status: 0 all passed, 1 a check failed, 77 spin (or a C compiler)
+# is missing.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../../src" && pwd)
+CC=${CC:-cc}
+timeout_s=${MODEL_TIMEOUT:-300}
+memlim=${MODEL_MEMLIM:-2048}
+jobs=${MODEL_JOBS:-2}
+collapse=
+if [ "${MODEL_LONG:-0}" = 1 ]; then
+	timeout_s=${MODEL_TIMEOUT:-600}
+	memlim=${MODEL_MEMLIM:-4096}
+	collapse=-DCOLLAPSE
+fi
+
+if ! command -v spin >/dev/null 2>&1; then
+	echo "model: spin is not installed; skipped"
+	exit 77
+fi
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "model: no C compiler ($CC); skipped"
+	exit 77
+fi
+bounded=
+if command -v timeout >/dev/null 2>&1; then
+	bounded="timeout $timeout_s"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/leader-model.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+passed=0
+failed=0
+LC_ALL=C
+export LC_ALL
+
+# The configurations: name|expected|defines|what it shows.  "expected" is
+# "pass" (no error in the whole state space) or the assertion the search
+# must violate.  Defaults of election.pml: N=3 M=4 KILLS=2 EPOCHS=2 RUNS=2
+# TQ=6 RANKS=1 GAP=1 LAUNCH_LAG=1, leader.c as it is (FIX_INHERIT=2).
+configs="\
+safety|pass|-DL=1 -DS=2|safety and stickiness, leader.c as is, lag 1 < settle 2, 4 launches, 2 terminations (to zero and back), 2 epochs
+liveness|pass|-DL=1 -DS=2 -DTQ=5 -DTMAX=10|bounded liveness: a leader 2S+L = 5 ticks after the group settles (with safety and stickiness)
+liveness-bound|nobody_leads|-DL=1 -DS=2 -DTQ=5 -DTMAX=9|the liveness bound is tight: 4 ticks are not enough (a junior waits S, claims, settles S)
+lag-over-settle|two_leaders|-DL=2 -DS=1 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=8 -DCHECK_STICKY=0|counterexample: lag 2 > settle 1 elects two leaders
+stale-own-claim|pass|-DL=2 -DS=3 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=10|leader.c as is: a new run confirms a young claim of its own only after a settle, so a claim being retracted cannot lead (lag 2 < settle 3, lag > gap between runs)
+stale-own-claim-before-fix|two_leaders|-DL=2 -DS=3 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=10 -DCHECK_STICKY=0 -DFIX_INHERIT=0|counterexample for leader.c before the fix: a new run believed its own claim that was being retracted
+fixed-lag-eq-settle|pass|-DL=2 -DS=2 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=10 -DFIX_INHERIT=1|FIX_INHERIT=1 (always confirm an inherited claim, stricter than leader.c): safety and stickiness for lag 2 = settle 2
+fixed-aborts|pass|-DL=2 -DS=3 -DM=3 -DKILLS=0 -DEPOCHS=1 -DTQ=9 -DABORTS=1 -DABORT_RETRACT=0 -DFIX_INHERIT=1|FIX_INHERIT=1: a run killed after its claim, leaving it, is harmless (lag 2, settle 3)
+skew-unsafe|two_leaders|-DL=2 -DS=2 -DSKEW=1 -DFIX_INHERIT=1 -DM=3 -DKILLS=1 -DEPOCHS=2 -DTQ=8 -DCHECK_STICKY=0|counterexample: clocks 1 tick apart, lag 2 = settle 2: a later claim with an equal term outranks an earlier one
+skew-safe|pass|-DL=2 -DS=3 -DSKEW=1 -DFIX_INHERIT=1 -DM=3 -DKILLS=0 -DEPOCHS=1 -DTQ=8|clocks 1 tick apart need settle >= lag + 1: lag 2, settle 3 is safe
+write-latency-unsafe|two_leaders|-DL=1 -DW=1 -DS=1 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=8 -DCHECK_STICKY=0|counterexample: CreateTags landing 1 tick after the decision, lag 1 = settle 1
+write-latency-safe|pass|-DL=1 -DW=1 -DS=2 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=8|CreateTags up to 1 tick late needs settle >= lag + 1: lag 1, settle 2 is safe
+epoch-straggler|two_leaders|-DL=1 -DS=2 -DEPOCH_BETWEEN_RUNS=0 -DM=3 -DKILLS=0 -DEPOCHS=2 -DTQ=8 -DCHECK_STICKY=0|counterexample: a run of an old epoch still on when the new epoch's claim replaces the tag elects a second leader for the old epoch
+"
+if [ "${MODEL_LONG:-0}" = 1 ]; then
+	configs="${configs}\
+fixed-full|pass|-DL=2 -DS=2 -DFIX_INHERIT=1 -DTQ=8 -DRUNS=1|long: the proposed fix with 4 launches, 2 terminations (to zero and back), 2 epochs, one run per instance before the quiet tick, lag 2 = settle 2
+fixed2-aborts|pass|-DL=2 -DS=2 -DM=3 -DKILLS=1 -DEPOCHS=1 -DTQ=9 -DABORTS=1 -DABORT_RETRACT=0 -DFIX_INHERIT=2|long: the cheaper fix (believe claims 3 settle periods old at once)
+skew-safe-epochs|pass|-DL=2 -DS=3 -DSKEW=1 -DFIX_INHERIT=1 -DM=3 -DKILLS=1 -DEPOCHS=2 -DTQ=8|long: clocks 1 tick apart, lag 2, settle 3, with a termination and 2 epochs
+"
+fi
+
+# --- 1. the decision table ---------------------------------------------
+
+decide_table() {
+	dt=$tmp/table
+	mkdir "$dt" || return 1
+	bin=${DECIDE_TABLE:-}
+	if [ -z "$bin" ]; then
+		bin=$dt/decide_table
+		if ! "$CC" -std=c99 -D_GNU_SOURCE -I"$srcdir" -o "$bin" \
+		    "$here/decide_table.c" "$srcdir/election.c" \
+		    "$srcdir/group.c" >"$dt/cc.out" 2>&1; then
+			cat "$dt/cc.out"
+			echo "decide_table: cannot build"
+			return 1
+		fi
+	fi
+	cp "$here/election.pml" "$here/decide_table.pml" "$dt/" || return 1
+	if ! awk -f "$here/cases2pml.awk" "$here/cases.txt" >"$dt/cases.pml"; then
+		echo "decide_table: cases2pml.awk failed"
+		return 1
+	fi
+	if ! "$bin" "$here/cases.txt" >"$dt/c.out"; then
+		echo "decide_table: the C program failed"
+		return 1
+	fi
+	if ! (cd "$dt" && spin -T decide_table.pml) >"$dt/spin.out" 2>&1; then
+		cat "$dt/spin.out"
+		echo "decide_table: spin failed"
+		return 1
+	fi
+	grep '^case ' "$dt/spin.out" >"$dt/pml.out"
+	n=$(wc -l <"$dt/c.out" | tr -d ' ')
+	if ! diff "$dt/c.out" "$dt/pml.out"; then
+		echo "decide_table: C and Promela disagree (< C, > Promela)"
+		return 1
+	fi
+	if [ "$n" -lt 20 ]; then
+		echo "decide_table: only $n cases"
+		return 1
+	fi
+	echo "   $n cases, C and Promela agree"
+	return 0
+}
+
+echo "== decide-table: election_decide() and the model's decide() on cases.txt"
+if decide_table; then
+	echo "   PASS"
+	passed=$((passed + 1))
+else
+	echo "   FAIL"
+	failed=$((failed + 1))
+fi
+
+# --- 2. the model --------------------------------------------------------
+
+# run_one name expected defines: search; leaves the report in $tmp/name/report
+# and PASS or FAIL in $tmp/name/verdict.
+run_one() {
+	d=$tmp/$1
+	mkdir "$d" && cp "$here/election.pml" "$d/" || return 1
+	(
+		cd "$d" || exit 1
+		exec >report 2>&1
+		verdict=FAIL
+		echo "   spin -a $3 election.pml"
+		# shellcheck disable=SC2086 # the defines are separate words
+		if ! spin -a $3 election.pml >spin.out 2>&1; then
+			cat spin.out
+			echo "$verdict" >verdict
+			exit 0
+		fi
+		# shellcheck disable=SC2086 # $collapse: one word or none
+		if ! "$CC" -O2 -w -DSAFETY -DNOBOUNDCHECK -DXUSAFE $collapse \
+		    -DMEMLIM="$memlim" -o pan pan.c >cc.out 2>&1; then
+			cat cc.out
+			echo "$verdict" >verdict
+			exit 0
+		fi
+		# shellcheck disable=SC2086 # "timeout N" or nothing
+		$bounded ./pan -m10000 >pan.out 2>&1
+		rc=$?
+		grep -E 'errors:|states, stored|elapsed time|assertion violated|Search not completed|out of memory|max search depth' pan.out |
+		    sed 's/^[[:space:]]*/   /'
+		errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' pan.out)
+		if [ "$rc" = 124 ]; then
+			echo "   timed out after $timeout_s s"
+		elif [ -z "$errors" ]; then
+			echo "   pan did not finish (status $rc)"
+		elif [ "$2" = pass ]; then
+			if [ "$errors" = 0 ] &&
+			    ! grep -q -E 'Search not completed|out of memory|max search depth too small' pan.out; then
+				verdict=PASS
+			fi
+		elif [ "$errors" -gt 0 ] &&
+		    grep -q "assertion violated  !($2)" pan.out; then
+			verdict=PASS
+		fi
+		if [ "$errors" != "" ] && [ "$errors" != 0 ]; then
+			echo "   trail (spin -t):"
+			# shellcheck disable=SC2086
+			spin -t $3 election.pml 2>&1 |
+			    sed -n 's/^[[:space:]]*@ /     /p; s/^spin: text of failed assertion: /     violated: /p'
+		fi
+		echo "$verdict" >verdict
+	)
+}
+
+# Up to $jobs searches at once, reported in order.
+printf '%s' "$configs" | grep '|' >"$tmp/configs"
+names=
+batch=0
+while IFS='|' read -r name expect defs what; do
+	printf '%s\n' "$what" >"$tmp/$name.what"
+	printf '%s\n' "$expect" >"$tmp/$name.expect"
+	names="$names $name"
+	run_one "$name" "$expect" "$defs" &
+	batch=$((batch + 1))
+	if [ "$batch" -ge "$jobs" ]; then
+		wait
+		batch=0
+	fi
+done <"$tmp/configs"
+wait
+
+for name in $names; do
+	expect=$(cat "$tmp/$name.expect")
+	if [ "$expect" = pass ]; then
+		want="no error"
+	else
+		want="must violate $expect"
+	fi
+	echo "== $name ($want): $(cat "$tmp/$name.what")"
+	cat "$tmp/$name/report" 2>/dev/null
+	if [ "$(cat "$tmp/$name/verdict" 2>/dev/null)" = PASS ]; then
+		echo "   PASS"
+		passed=$((passed + 1))
+	else
+		echo "   FAIL"
+		failed=$((failed + 1))
+	fi
+done
+
+echo "model: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
