@@ -1,0 +1,1306 @@
+#!/usr/bin/env python3
+"""leader-exec benchmarks (issue 5); run through bench/run.
+
+Part 1, compare: one EB-like environment of 10 instances in moto with a
+leader already elected (by leader-exec itself).  A follower's steady-state
+decision is timed, in alternating rounds (A B C D A B C D ...), for
+
+  leader-exec    leader-exec --check
+  boto3          python3 bench/boto3_leader.py        (the same election)
+  awscli         bash bench/awscli_leader.sh          (curl + aws ec2 ...)
+  floor          one curl(1) process replaying, with --next over reused
+                 connections, the HTTP requests leader-exec makes (captured
+                 with their signed headers beforehand)
+
+Part 2, requests: HTTP requests and TCP connections per decision, counted
+at the servers (the IMDS stand-in; a CountingProxy in front of moto), for
+the steady state and for a real claim in a fresh environment.
+
+Part 3, scale: groups of 10 ... 10,000 instances (one moto, one environment
+id per size): wall, CPU (user+sys) and peak RSS of leader-exec for the
+steady-state follower and the claim path (--dry-run with a fresh --epoch
+each run: nobody holds, the whole group is read), against moto itself and
+against a replay server that answers every request with moto's own answer,
+recorded the first time, so the numbers show leader-exec rather than the
+emulator.  Then the parser alone (bench/parse_bench.c) on the saved pages
+of the 10,000-instance group, and callgrind profiles.
+
+Everything talks to 127.0.0.1 only; every server is started here on a
+free port and stopped by PID/handle at the end, whatever happens.
+"""
+
+import argparse
+import collections
+import datetime
+import http.client
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+
+import world as W  # noqa: E402  (scrubs AWS_* and proxies from this process)
+import imds_standin  # noqa: E402
+from imds_standin import ImdsServer, free_port  # noqa: E402
+from proxy import CountingProxy, Fault  # noqa: E402
+
+# The IMDS stand-in writes a response's headers and body in two send()s on
+# a keep-alive connection without TCP_NODELAY: Nagle holds the body until
+# the client's delayed ACK, 40 ms later, so every request after the first
+# on a connection costs ~44 ms (measured).  The real IMDS has no such
+# stall, and it would swamp what is measured here (leader-exec makes four
+# IMDS requests over one connection), so the bench sets TCP_NODELAY on the
+# stand-in's sockets, at run time; tests/lib is not changed.
+imds_standin._Handler.disable_nagle_algorithm = True
+STOPPING = threading.Event()      # set on SIGTERM / the time limit: workers stop
+
+TAG_KEY = "leader-exec:command"
+ENV_TAG = "elasticbeanstalk:environment-id"
+PY = sys.executable
+PYBIN = os.path.dirname(os.path.realpath(PY))
+
+# -- small helpers ---------------------------------------------------------
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_ms(s):
+    """seconds -> '12.3' (ms) with sensible precision."""
+    ms = s * 1000.0
+    if ms >= 1000:
+        return "%.0f" % ms
+    if ms >= 100:
+        return "%.0f" % ms
+    if ms >= 10:
+        return "%.1f" % ms
+    return "%.2f" % ms
+
+
+def fmt_range(xs):
+    return "%s–%s" % (fmt_ms(min(xs)), fmt_ms(max(xs)))
+
+
+def mib(kib):
+    return kib / 1024.0
+
+
+_children = set()            # PIDs of processes we started and not yet reaped
+_children_lock = threading.Lock()
+
+
+def _kill_children():
+    with _children_lock:
+        pids = list(_children)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+class Run:
+    __slots__ = ("rc", "wall", "user", "sys", "maxrss", "stdout", "stderr", "timed_out")
+
+    @property
+    def cpu(self):
+        return self.user + self.sys
+
+
+TIMEIT = os.path.join(HERE, "build", "timeit")
+
+
+def measure(argv, env, timeout=120.0, cwd=None, outdir=None):
+    """Run argv once through bench/timeit (see there: a small parent, so
+    that ru_maxrss is the command's own): wall clock from fork to wait4,
+    rusage (user, sys, ru_maxrss of the child and everything it waited
+    for), exit status, output.  timeit kills the command after timeout
+    seconds; timeit itself dies with this process."""
+    outdir = outdir or tempfile.gettempdir()
+    op = os.path.join(outdir, "stdout.txt")
+    ep = os.path.join(outdir, "stderr.txt")
+    p = subprocess.Popen([TIMEIT, "-t", str(int(timeout)), "-o", op, "-e", ep, "--"] +
+                         list(argv), env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
+                         preexec_fn=W._die_with_parent)
+    with _children_lock:
+        _children.add(p.pid)
+    try:
+        out, err = p.communicate(timeout=timeout + 30)
+    except subprocess.TimeoutExpired:
+        W._stop_pid(p, grace=2)
+        out, err = p.communicate(timeout=10)
+    finally:
+        with _children_lock:
+            _children.discard(p.pid)
+    f = out.decode().split()
+    if p.returncode != 0 or len(f) != 6:
+        raise BenchFailure("timeit %s: rc %s %r %r" % (argv[0], p.returncode, out, err))
+    r = Run()
+    r.rc, r.wall, r.user, r.sys = int(f[0]), float(f[1]), float(f[2]), float(f[3])
+    r.maxrss, r.timed_out = int(f[4]), f[5] == "1"
+    with open(op, "rb") as fh:
+        r.stdout = fh.read().decode("utf-8", "replace")
+    with open(ep, "rb") as fh:
+        r.stderr = fh.read().decode("utf-8", "replace")
+    return r
+
+
+class BenchFailure(Exception):
+    pass
+
+
+def require(cond, what):
+    if not cond:
+        raise BenchFailure(what)
+
+
+# -- moto (with bench/moto_server.py's lookup fix) --------------------------
+
+class BenchMoto(W.Moto):
+    """W.Moto, but started through bench/moto_server.py (see there)."""
+
+    def start(self):
+        env = W._base_env(self.workdir)
+        if os.environ.get("LEADER_EXEC_BENCH_PLAIN_MOTO") == "1":
+            env["LEADER_EXEC_BENCH_PLAIN_MOTO"] = "1"
+        self._logf = open(os.path.join(self.workdir, "moto.log"), "ab")
+        for _ in range(3):
+            self.port = free_port()
+            self.proc = subprocess.Popen(
+                [PY, os.path.join(HERE, "moto_server.py"), "-H", W.LOOPBACK,
+                 "-p", str(self.port)],
+                stdin=subprocess.DEVNULL, stdout=self._logf, stderr=subprocess.STDOUT,
+                env=env, cwd=self.workdir, preexec_fn=W._die_with_parent)
+            W._register(self)
+            if W._wait_http(self.port, "/moto-api/", tries=300, proc=self.proc):
+                return self
+            W._stop_pid(self.proc)
+        raise BenchFailure("moto_server did not answer on 127.0.0.1 (see %s/moto.log)"
+                           % self.workdir)
+
+
+class ReplayCache:
+    """A CountingProxy hook: answer each EC2 request with moto's answer to
+    the same request body, asked of moto once and then kept.  Only for
+    reads; the bench writes nothing while it is installed (leader-exec runs
+    --check as a follower or --dry-run; CreateTags/DeleteTags would pass
+    through and empty the cache)."""
+
+    def __init__(self, moto_port):
+        self.port = moto_port
+        self.cache = {}
+        self.order = []            # request bodies in the order first seen
+        self.lock = threading.Lock()
+        self.misses = 0
+
+    def __call__(self, rec):
+        if rec.action != "DescribeInstances":
+            with self.lock:
+                self.cache.clear()
+            return None
+        key = rec.body
+        with self.lock:
+            hit = self.cache.get(key)
+        if hit is not None:
+            return Fault(response=hit)
+        c = http.client.HTTPConnection(W.LOOPBACK, self.port, timeout=900)
+        try:
+            c.putrequest(rec.method, rec.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in rec.headers:
+                if k.lower() not in ("connection", "content-length", "expect"):
+                    c.putheader(k, v)
+            c.putheader("Content-Length", str(len(rec.body)))
+            c.endheaders(rec.body)
+            r = c.getresponse()
+            body = r.read()
+            hdrs = {k: v for k, v in r.getheaders()
+                    if k.lower() in ("content-type", "x-amzn-requestid")}
+            ans = (r.status, hdrs, body)
+        finally:
+            c.close()
+        if ans[0] == 200:
+            with self.lock:
+                self.misses += 1
+                if key not in self.cache:
+                    self.order.append(key)
+                self.cache[key] = ans
+        return Fault(response=ans)
+
+
+# -- the bench ----------------------------------------------------------------
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.binary = os.path.abspath(a.binary)
+        self.variants = [("leader-exec", self.binary)]
+        if a.static_binary:
+            self.variants.append(("leader-exec static", os.path.abspath(a.static_binary)))
+        self.results = {"started": datetime.datetime.now(datetime.timezone.utc)
+                        .strftime("%Y-%m-%dT%H:%M:%SZ")}
+        self.tmp = tempfile.mkdtemp(prefix="leader-exec-bench-")
+        self.home = os.path.join(self.tmp, "home")
+        os.mkdir(self.home)
+        self.rundir = os.path.join(self.tmp, "run")
+        os.mkdir(self.rundir)
+        self.moto = None
+        self.proxy = None          # CountingProxy -> moto (counting)
+        self.replay = None         # CountingProxy with ReplayCache -> moto
+        self.imds = {}
+        self.servers = []
+        self.ec2 = None
+
+    # lifecycle
+    def start(self):
+        self.moto = BenchMoto(self.tmp).start()
+        self.proxy = CountingProxy(self.moto.port).start()
+        self.servers.append(self.proxy)
+        self.ec2 = self.moto.client("ec2")
+        log("moto %s (pid %d), counting proxy %s, work dir %s" % (
+            self.moto.endpoint, self.moto.proc.pid, self.proxy.endpoint, self.tmp))
+
+    def stop(self):
+        _kill_children()
+        for s in self.imds.values():
+            try:
+                s.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        for s in self.servers:
+            try:
+                s.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        if self.moto is not None:
+            self.moto.stop()
+        if self.a.keep:
+            log("kept %s" % self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # environments
+    def launch(self, env_id, n, per_reservation=1, threads=4, limit=None):
+        """n instances tagged as EB tags them; the first one launched a
+        second before the others, so it is the group's senior.  One
+        reservation per instance by default (as an Auto Scaling group
+        launches them), so DescribeInstances pages by 1,000 as on AWS."""
+        tags = [{"Key": ENV_TAG, "Value": env_id},
+                {"Key": "elasticbeanstalk:environment-name", "Value": "bench-" + env_id},
+                {"Key": "Name", "Value": "bench-" + env_id}]
+        spec = [{"ResourceType": "instance", "Tags": tags}]
+
+        def run(client, count):
+            r = client.run_instances(ImageId=W.AMI, MinCount=count, MaxCount=count,
+                                     InstanceType="t3.micro", TagSpecifications=spec)
+            return [i["InstanceId"] for i in r["Instances"]]
+
+        t0 = time.monotonic()
+        first = run(self.ec2, 1)
+        time.sleep(1.1)
+        rest = n - 1
+        batches = []
+        while rest > 0:
+            batches.append(min(per_reservation, rest))
+            rest -= batches[-1]
+        ids = list(first)
+        clients = [self.moto.client("ec2") for _ in range(threads)]
+        deadline = t0 + limit if limit else None
+        done = [0]
+        lock = threading.Lock()
+
+        def work(k):
+            out = []
+            for j in range(k, len(batches), threads):
+                if STOPPING.is_set():
+                    raise BenchFailure("stopped")
+                if deadline and time.monotonic() > deadline:
+                    raise BenchFailure("creating %d instances took longer than "
+                                       "--setup-limit" % n)
+                out.extend(run(clients[k], batches[j]))
+                with lock:
+                    done[0] += batches[j]
+                    if done[0] % 1000 < batches[j] and n >= 2000:
+                        log("    %d of %d instances, %.0f s" % (
+                            done[0] + 1, n, time.monotonic() - t0))
+            return out
+
+        with ThreadPoolExecutor(threads) as ex:
+            for out in ex.map(work, range(threads)):
+                ids.extend(out)
+        el = time.monotonic() - t0
+        require(len(ids) == n, "launched %d of %d instances" % (len(ids), n))
+        return ids, el
+
+    def imds_for(self, iid):
+        if iid not in self.imds:
+            self.imds[iid] = ImdsServer(iid, region=W.REGION, access_key="AKIDBENCH",
+                                        secret="bench-secret", token="bench-token").start()
+        return self.imds[iid]
+
+    def env_for(self, iid, ec2_endpoint, imds_endpoint=None):
+        env = W._base_env(self.home)
+        env["PATH"] = PYBIN + ":" + env["PATH"]     # the real aws/python, not a shim
+        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds_endpoint or self.imds_for(iid).endpoint
+        env["AWS_ENDPOINT_URL_EC2"] = ec2_endpoint
+        env["LEADER_EXEC_MANIFEST"] = os.path.join(self.tmp, "no-manifest.json")
+        env["NO_PROXY"] = "*"
+        return W.guard_env(env)
+
+    def tool_argv(self, tool, extra=()):
+        if tool == "leader-exec":
+            return [self.binary] + list(extra)
+        if tool == "leader-exec static":
+            return [self.variants[1][1]] + list(extra)
+        if tool == "boto3":
+            return [PY, os.path.join(HERE, "boto3_leader.py")] + list(extra)
+        if tool == "awscli":
+            return ["/bin/bash", os.path.join(HERE, "awscli_leader.sh")] + list(extra)
+        raise ValueError(tool)
+
+    def run(self, argv, env, timeout=120.0):
+        return measure(argv, env, timeout=timeout, cwd=self.rundir, outdir=self.rundir)
+
+    def elect(self, env_id, senior):
+        """Elect senior with leader-exec itself (a real claim)."""
+        r = self.run([self.binary, "--settle", "0.5", "--timeout", "120", "--", "true"],
+                     self.env_for(senior, self.moto.endpoint), timeout=180)
+        require(r.rc == 0, "electing %s in %s: rc %s: %s" % (senior, env_id, r.rc,
+                                                            r.stderr[-800:]))
+        tags = {t["Key"]: t["Value"] for t in self.ec2.describe_instances(
+            InstanceIds=[senior])["Reservations"][0]["Instances"][0].get("Tags", [])}
+        require(TAG_KEY in tags, "the elected %s carries %s" % (senior, TAG_KEY))
+        return tags[TAG_KEY]
+
+    # -- part 1 and 2 -------------------------------------------------------
+
+    def counts(self, iid, argv, env_via_proxy, expect_rc=None, timeout=120.0):
+        imds = self.imds_for(iid)
+        imds.reset_counts()
+        self.proxy.reset_counts()
+        r = self.run(argv, env_via_proxy, timeout=timeout)
+        time.sleep(0.2)     # let the servers finish their bookkeeping
+        conns, methods, actions, _ = self.proxy.snapshot()
+        out = {"rc": r.rc, "imds_requests": imds.total_requests(),
+               "imds_connections": imds.connections,
+               "ec2_requests": sum(methods.values()), "ec2_connections": conns,
+               "ec2_actions": dict(actions), "imds_paths": {
+                   "%s %s" % k: v for k, v in imds.requests.items()}}
+        out["requests"] = out["imds_requests"] + out["ec2_requests"]
+        out["connections"] = out["imds_connections"] + out["ec2_connections"]
+        if expect_rc is not None:
+            require(r.rc == expect_rc, "%s: rc %s, expected %s: %s" % (
+                " ".join(argv[:2]), r.rc, expect_rc, r.stderr[-1500:]))
+        return out
+
+    def capture_floor(self, follower):
+        """Capture leader-exec's steady-state requests (signed headers and
+        all) through recording proxies, and build one curl(1) command that
+        replays them with --next over reused connections."""
+        imds = self.imds_for(follower)
+        cap = CountingProxy(imds.port).start()
+        self.servers.append(cap)
+        self.proxy.reset_counts()
+        env = self.env_for(follower, self.proxy.endpoint, imds_endpoint=cap.endpoint)
+        r = self.run([self.binary, "-vv", "--check"], env)
+        require(r.rc == 1, "capture run: rc %s: %s" % (r.rc, r.stderr[-800:]))
+        _, _, _, imds_recs = cap.snapshot()
+        _, _, _, ec2_recs = self.proxy.snapshot()
+        cap.stop()
+        self.servers.remove(cap)
+        # A token for the replayed GETs, good for the whole bench (leader-exec
+        # asks for 60 s; the replayed PUT still asks for what it asked).
+        c = http.client.HTTPConnection(W.LOOPBACK, imds.port, timeout=5)
+        c.request("PUT", "/latest/api/token",
+                  headers={"X-aws-ec2-metadata-token-ttl-seconds": "21600"})
+        token = c.getresponse().read().decode()
+        c.close()
+        reqs = [("imds", x) for x in imds_recs] + [("ec2", x) for x in ec2_recs]
+        reqs.sort(key=lambda t: t[1].index if t[0] == "imds" else 1000 + t[1].index)
+        with open(os.path.join(self.tmp, "floor-requests.txt"), "w") as f:
+            for kind, x in reqs:
+                f.write("%s %s %s\n" % (kind, x.method, x.path))
+                for k, v in x.headers:
+                    if k.lower() in ("authorization", "x-amz-security-token",
+                                     "x-aws-ec2-metadata-token"):
+                        v = v[:12] + "..."
+                    f.write("  %s: %s\n" % (k, v))
+                if x.body:
+                    f.write("  body: %s\n" % x.body.decode())
+        return reqs, token, r.stderr
+
+    def floor_argv(self, reqs, token, imds_endpoint, ec2_endpoint, write_out=False):
+        argv = ["curl"]
+        first = True
+        for kind, x in reqs:
+            if not first:
+                argv.append("--next")
+            first = False
+            base = imds_endpoint if kind == "imds" else ec2_endpoint
+            argv += ["-s", "-S", "--noproxy", "*", "-o", "/dev/null", "-X", x.method]
+            if write_out:
+                argv += ["-w", "%{http_code} %{num_connects}\\n"]
+            names = set()
+            for k, v in x.headers:
+                lk = k.lower()
+                if lk in ("host", "content-length", "connection"):
+                    continue
+                if lk == "x-aws-ec2-metadata-token":
+                    v = token
+                names.add(lk)
+                argv += ["-H", "%s: %s" % (k, v)]
+            for h in ("accept", "user-agent", "expect", "content-type"):
+                if h not in names:
+                    argv += ["-H", h.title() + ":"]
+            if x.body:
+                argv += ["--data-binary", x.body.decode()]
+            argv.append(base + x.path)
+        return argv
+
+    def part_compare(self):
+        a = self.a
+        log("\n== part 1/2: a steady-state follower, 10-instance group ==")
+        ids, el = self.launch("e-compare", 10, per_reservation=1)
+        senior, follower = ids[0], ids[-1]
+        value = self.elect("e-compare", senior)
+        # The steady state: a claim older than the settle time (a follower
+        # that sees a claim younger than that re-reads once after --settle,
+        # 3 s by default, before it accepts it).
+        time.sleep(max(0.0, int(value.split("@")[0]) + 6 - time.time()))
+        log("  10 instances in %.1f s; leader %s (%s=%s); follower %s" % (
+            el, senior, TAG_KEY, value, follower))
+        R = self.results["compare"] = {"group": 10, "leader": senior, "follower": follower}
+
+        # every tool agrees on the leader, and says "follower"
+        direct = self.env_for(follower, self.moto.endpoint)
+        r = self.run([self.binary, "--export"], direct)
+        require(r.rc == 0 and ("LEADER_EXEC_LEADER_ID='%s'" % senior) in r.stdout,
+                "leader-exec --export on the follower: %s %s" % (r.stdout, r.stderr))
+        for tool in ("boto3", "awscli"):
+            r = self.run(self.tool_argv(tool, ["--print"]), direct)
+            require(r.rc == 1 and r.stdout.strip() == senior,
+                    "%s on the follower: rc %s, leader %r, expected 1 and %s: %s" % (
+                        tool, r.rc, r.stdout.strip(), senior, r.stderr[-1500:]))
+        log("  every tool names %s as the leader and exits 1 on the follower" % senior)
+
+        # part 2: requests and connections, steady state
+        via = self.env_for(follower, self.proxy.endpoint)
+        steady = {
+            "leader-exec": self.counts(follower, self.tool_argv("leader-exec", ["--check"]),
+                                       via, 1),
+            "boto3": self.counts(follower, self.tool_argv("boto3"), via, 1),
+            "awscli": self.counts(follower, self.tool_argv("awscli"), via, 1),
+        }
+        if len(self.variants) > 1:
+            steady["leader-exec static"] = self.counts(
+                follower, self.tool_argv("leader-exec static", ["--check"]), via, 1)
+        # the floor: capture leader-exec's requests, build the curl command
+        reqs, token, vv = self.capture_floor(follower)
+        R["floor_requests"] = ["%s %s %s" % (k, x.method, x.path) for k, x in reqs]
+        require(len(reqs) == steady["leader-exec"]["requests"],
+                "captured %d requests, counted %d" % (len(reqs),
+                                                     steady["leader-exec"]["requests"]))
+        chk = self.floor_argv(reqs, token, self.imds_for(follower).endpoint,
+                              self.proxy.endpoint, write_out=True)
+        self.imds_for(follower).reset_counts()
+        self.proxy.reset_counts()
+        r = self.run(chk, self.env_for(follower, self.proxy.endpoint))
+        lines = r.stdout.split()
+        codes, nconn = lines[0::2], sum(int(x) for x in lines[1::2])
+        require(r.rc == 0 and codes == ["200"] * len(reqs),
+                "the floor replay: rc %s, statuses %s: %s" % (r.rc, codes, r.stderr))
+        time.sleep(0.2)
+        conns, methods, actions, _ = self.proxy.snapshot()
+        im = self.imds_for(follower)
+        steady["floor (curl)"] = {
+            "rc": 0, "imds_requests": im.total_requests(), "imds_connections": im.connections,
+            "ec2_requests": sum(methods.values()), "ec2_connections": conns,
+            "ec2_actions": dict(actions), "curl_new_connections": nconn}
+        s = steady["floor (curl)"]
+        s["requests"] = s["imds_requests"] + s["ec2_requests"]
+        s["connections"] = s["imds_connections"] + s["ec2_connections"]
+        R["requests_steady"] = steady
+
+        # claim path: a fresh environment per tool, the senior claims for real
+        claim = {}
+        for tool, extra in (("leader-exec", ["--settle", "0.5", "--check"]),
+                            ("boto3", ["--settle", "0.5"]),
+                            ("awscli", ["--settle", "0.5"])):
+            cids, _ = self.launch("e-claim-" + tool.replace(" ", ""), 3)
+            claim[tool] = self.counts(cids[0], self.tool_argv(tool, extra),
+                                      self.env_for(cids[0], self.proxy.endpoint), 0)
+        R["requests_claim"] = claim
+        for name, d in (("steady state", steady), ("claim path", claim)):
+            for tool, c in d.items():
+                log("  %-12s %-13s %2d requests (%d IMDS + %d EC2 %s), %d TCP connections"
+                    " (%d IMDS + %d EC2)" % (name, tool, c["requests"], c["imds_requests"],
+                                             c["ec2_requests"], dict(c["ec2_actions"]),
+                                             c["connections"], c["imds_connections"],
+                                             c["ec2_connections"]))
+
+        # part 1: timing, alternating rounds, direct to the servers
+        floor = self.floor_argv(reqs, token, self.imds_for(follower).endpoint,
+                                self.moto.endpoint)
+        tools = collections.OrderedDict([
+            ("leader-exec", self.tool_argv("leader-exec", ["--check"])),
+            ("boto3", self.tool_argv("boto3")),
+            ("awscli", self.tool_argv("awscli")),
+            ("floor (curl)", floor),
+        ])
+        if len(self.variants) > 1:
+            tools["leader-exec static"] = self.tool_argv("leader-exec static", ["--check"])
+        expect = {"leader-exec": 1, "boto3": 1, "awscli": 1, "floor (curl)": 0,
+                  "leader-exec static": 1}
+        runs = {t: [] for t in tools}
+        for t, argv in tools.items():      # one untimed warm-up each
+            r = self.run(argv, direct)
+            require(r.rc == expect[t], "warm-up %s: rc %s: %s" % (t, r.rc, r.stderr[-800:]))
+        log("  timing %d alternating rounds of %s" % (a.rounds, ", ".join(tools)))
+        t0 = time.monotonic()
+        for i in range(a.rounds):
+            for t, argv in tools.items():
+                r = self.run(argv, direct)
+                require(r.rc == expect[t] and not r.timed_out,
+                        "round %d %s: rc %s: %s" % (i + 1, t, r.rc, r.stderr[-800:]))
+                runs[t].append(r)
+            if (i + 1) % 10 == 0:
+                log("    %d rounds, %.0f s" % (i + 1, time.monotonic() - t0))
+        timing = {}
+        for t, rs in runs.items():
+            timing[t] = {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
+                         "user": [x.user for x in rs], "sys": [x.sys for x in rs],
+                         "maxrss_kib": [x.maxrss for x in rs]}
+        R["timing"] = timing
+        R["rounds"] = a.rounds
+        le = med(timing["leader-exec"]["wall"])
+        for t in tools:
+            w = timing[t]["wall"]
+            log("  %-13s median %8s ms  (min–max %s ms)  CPU %7s ms  RSS %.1f MiB  "
+                "x%.1f of leader-exec" % (t, fmt_ms(med(w)), fmt_range(w),
+                                          fmt_ms(med(timing[t]["cpu"])),
+                                          mib(max(timing[t]["maxrss_kib"])), med(w) / le))
+
+    # -- part 3 --------------------------------------------------------------
+
+    def part_scale(self):
+        a = self.a
+        log("\n== part 3: scale ==")
+        self.replay_cache = ReplayCache(self.moto.port)
+        self.replay = CountingProxy(self.moto.port).start()
+        self.replay.hook = self.replay_cache
+        self.servers.append(self.replay)
+        S = self.results["scale"] = {"sizes": {}, "setup": {}}
+        setup_left = a.setup_limit
+        envs = {}
+        for n in a.sizes:
+            env_id = "e-scale-%d" % n
+            t0 = time.monotonic()
+            ids, el = self.launch(env_id, n, limit=setup_left)
+            setup_left -= el
+            # The leader: the senior claims, as leader-exec would have (a
+            # real leader-exec claim at 10,000 would first read the whole
+            # group through moto, see the claim path below).
+            term = int(time.time()) - 3600     # an hour-old claim: the steady state
+            self.ec2.create_tags(Resources=[ids[0]], Tags=[{"Key": TAG_KEY,
+                                                             "Value": str(term)}])
+            envs[n] = (ids[0], ids[-1])
+            S["setup"][str(n)] = {"seconds": el, "per_instance_ms": 1000 * el / n}
+            log("  %5d instances created in %.1f s (%.1f ms each); leader %s, "
+                "follower %s" % (n, el, 1000 * el / n, ids[0], ids[-1]))
+            del t0
+        epoch_no = [0]
+
+        for n in a.sizes:
+            leader, follower = envs[n]
+            res = S["sizes"][str(n)] = {}
+            for variant, binary in self.variants:
+                for backend in ("replay", "moto"):
+                    endpoint = self.replay.endpoint if backend == "replay" \
+                        else self.moto.endpoint
+                    env = self.env_for(follower, endpoint)
+                    for path in ("steady", "claim"):
+                        nruns = a.steady_runs if path == "steady" else (
+                            a.claim_runs if backend == "replay" else a.moto_claim_runs)
+                        if backend == "moto" and path == "claim" and (
+                                n > a.moto_claim_max or variant != "leader-exec"):
+                            continue
+                        if nruns > 0:
+                            self.scale_runs(res, n, variant, binary, backend, path, nruns,
+                                            env, epoch_no)
+            # EC2 requests and connections per decision, counted at the replay proxy
+            for path in ("steady", "claim"):
+                self.replay.reset_counts()
+                argv = [self.binary, "--check", "--timeout", "900"]
+                if path == "claim":
+                    epoch_no[0] += 1
+                    argv += ["--dry-run", "--epoch", "bench%d" % epoch_no[0]]
+                r = self.run(argv, self.env_for(follower, self.replay.endpoint), timeout=1200)
+                require(r.rc == 1, "%d %s count run: rc %s: %s" % (n, path, r.rc,
+                                                                   r.stderr[-800:]))
+                conns, methods, actions, _ = self.replay.snapshot()
+                res["%s_ec2_requests" % path] = sum(methods.values())
+                res["%s_ec2_connections" % path] = conns
+            log("  %5d EC2 requests per decision: steady %d, claim path %d (%d pages)" % (
+                n, res["steady_ec2_requests"], res["claim_ec2_requests"],
+                res["claim_ec2_requests"] - 2))
+
+        # the parser alone, on the saved pages of the largest group
+        nmax = max(a.sizes)
+        self.part_parser(nmax, envs[nmax][1])
+
+    def scale_runs(self, res, n, variant, binary, backend, path, nruns, env, epoch_no):
+        rs = []
+        warm = 1 if backend == "replay" else 0     # the first run fills the cache
+        for i in range(warm + nruns):
+            argv = [binary, "--check", "--timeout", "900"]
+            if path == "claim":
+                epoch_no[0] += 1
+                argv += ["--dry-run", "--epoch", "bench%d" % epoch_no[0], "-v"]
+            r = self.run(argv, env, timeout=1200)
+            require(r.rc == 1 and not r.timed_out, "%d %s %s %s: rc %s: %s" % (
+                n, variant, backend, path, r.rc, r.stderr[-1500:]))
+            if path == "claim":
+                require("%d instances" % n in r.stderr,
+                        "the claim path read all %d instances: %s" % (n, r.stderr[-800:]))
+            if i >= warm:
+                rs.append(r)
+        key = "%s%s_%s" % ("" if variant == "leader-exec" else "static_", path, backend)
+        res[key] = {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
+                    "user": [x.user for x in rs], "sys": [x.sys for x in rs],
+                    "maxrss_kib": [x.maxrss for x in rs]}
+        log("  %5d %-7s %-6s %-6s wall %8s ms (%s)  CPU %7s ms (%s)  peak RSS %.2f MiB" % (
+            n, "static" if variant != "leader-exec" else "", path, backend,
+            fmt_ms(med([x.wall for x in rs])), fmt_range([x.wall for x in rs]),
+            fmt_ms(med([x.cpu for x in rs])), fmt_range([x.cpu for x in rs]),
+            mib(max(x.maxrss for x in rs))))
+
+    def saved_pages(self, n, follower):
+        """The full-read pages of group n, in order, as moto answered them
+        (from the replay cache: the bodies of the requests with this
+        group's filter and no tag-key filter)."""
+        want = "tag%%3A%s" % ENV_TAG.replace(":", "%3A")
+        pages = []
+        for body in self.replay_cache.order:
+            b = body.decode()
+            if ("e-scale-%d&" % n) not in b + "&" or "tag-key" in b or want not in b:
+                continue
+            pages.append(self.replay_cache.cache[body][2])
+        return pages
+
+    def part_parser(self, n, follower):
+        a = self.a
+        log("\n== part 3b: the parser alone, %d instances ==" % n)
+        P = self.results["parser"] = {"group": n}
+        pages = self.saved_pages(n, follower)
+        require(pages, "no saved pages for the %d-instance group" % n)
+        pdir = os.path.join(self.tmp, "pages")
+        os.makedirs(pdir, exist_ok=True)
+        files = []
+        for i, body in enumerate(pages):
+            p = os.path.join(pdir, "page%02d.xml" % (i + 1))
+            with open(p, "wb") as f:
+                f.write(body)
+            files.append(p)
+        # one document with every instance: the first page's frame around
+        # every page's reservations, without a nextToken
+        first = pages[0].decode()
+        items = []
+        for body in pages:
+            s = body.decode()
+            i, j = s.find("<reservationSet>"), s.rfind("</reservationSet>")
+            require(i >= 0 and j > i, "a page without a reservationSet")
+            items.append(s[i + len("<reservationSet>"):j])
+        i, j = first.find("<reservationSet>"), first.rfind("</reservationSet>")
+        single = first[:i + len("<reservationSet>")] + "".join(items) + first[j:]
+        k = single.find("<nextToken>")
+        if k >= 0:
+            single = single[:k] + single[single.find("</nextToken>", k) + len("</nextToken>"):]
+        sp = os.path.join(pdir, "single.xml")
+        with open(sp, "w") as f:
+            f.write(single)
+        P["pages"] = len(files)
+        P["page_bytes"] = sum(len(b) for b in pages)
+        P["single_bytes"] = len(single.encode())
+        pb = os.path.join(HERE, "build", "parse_bench")
+        out = {}
+        for label, args in (("pages, streamed", files), ("single document, streamed", [sp]),
+                            ("pages, in memory", ["-m"] + files)):
+            # through timeit, so that ru_maxrss is parse_bench's own
+            r = self.run([pb, "-n", str(a.parser_runs)] + args, W._base_env(self.home),
+                         timeout=900)
+            require(r.rc == 0, "parse_bench: %s" % r.stderr)
+            d = json.loads(r.stdout)
+            require(d["instances"] == n, "parse_bench found %d instances" % d["instances"])
+            out[label] = d
+            log("  %-26s %d file(s), %.1f MB: CPU %.1f ms median (%.1f–%.1f), "
+                "peak RSS %.2f MiB (%.2f before)" % (
+                    label, d["files"], d["bytes"] / 1e6, d["cpu_ms_median"], d["cpu_ms_min"],
+                    d["cpu_ms_max"], mib(d["peak_rss_kib"]), mib(d["rss_before_kib"])))
+        P["runs"] = out
+        # the prototype scanner (not leader-exec's): same pages, same result?
+        sp = os.path.join(HERE, "build", "scan_proto")
+        if os.access(sp, os.X_OK):
+            r = self.run([sp, "-n", str(a.parser_runs)] + files, W._base_env(self.home),
+                         timeout=900)
+            if r.rc == 0:
+                d = json.loads(r.stdout)
+                P["prototype"] = d
+                log("  prototype scanner (bench/scan_proto.c), same pages in memory, same "
+                    "result as ec2_xml.c: CPU %.1f ms median vs expat %.1f ms (%.1fx)" % (
+                        d["scan_cpu_ms_median"], d["expat_cpu_ms_median"],
+                        d["expat_cpu_ms_median"] / d["scan_cpu_ms_median"]))
+            else:
+                log("  prototype scanner failed: %s" % r.stderr[-500:])
+        if a.callgrind and shutil.which("valgrind"):
+            P["callgrind"] = self.callgrind(pb, files, n, follower)
+
+    def callgrind(self, pb, files, n, follower):
+        """Instructions per run (callgrind) of the parser alone and of
+        leader-exec's claim path and steady state (against the replay
+        server); the top functions, self and inclusive."""
+        out = {}
+        cdir = os.path.join(self.tmp, "callgrind")
+        os.makedirs(cdir, exist_ok=True)
+        env = self.env_for(follower, self.replay.endpoint)
+        jobs = [("parser", [pb, "-n", "1"] + files, None),
+                ("prototype scanner", [os.path.join(HERE, "build", "scan_proto"), "-s", "-n",
+                                       "1"] + files, None),
+                ("leader-exec claim path", [self.binary, "--check", "--dry-run", "--timeout",
+                                            "900", "--epoch", "callgrind"], env),
+                ("leader-exec steady state", [self.binary, "--check", "--timeout", "900"],
+                 env)]
+        for label, argv, jenv in jobs:
+            f = os.path.join(cdir, label.replace(" ", "-") + ".out")
+            r = measure(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + f] + argv,
+                        jenv or W._base_env(self.home), timeout=1800, cwd=self.rundir,
+                        outdir=self.rundir)
+            if not os.path.exists(f):
+                log("  callgrind %s failed: %s" % (label, r.stderr[-500:]))
+                continue
+            ann = subprocess.run(["callgrind_annotate", "--inclusive=no", f],
+                                 capture_output=True, text=True, timeout=300).stdout
+            total = parse_annotate(ann)
+            obs, fns = callgrind_self_costs(f)
+            tot = sum(obs.values()) or 1
+            out[label] = {
+                "instructions": total,
+                "objects": [(o, c, 100.0 * c / tot) for o, c in obs.most_common(8)],
+                "functions": [(o, fn, c, 100.0 * c / tot) for (o, fn), c in
+                              fns.most_common(20)]}
+            log("  callgrind %s: %s instructions%s" % (
+                label, "{:,}".format(total) if total else "?",
+                " (%.0f per instance)" % (total / n) if total and "steady" not in label
+                else ""))
+            for o, c, pct in out[label]["objects"][:5]:
+                log("      %15s %5.1f%%  %s" % ("{:,}".format(c), pct, o))
+            with open(os.path.join(self.a.out, "callgrind-%s.txt" %
+                                   label.replace(" ", "-")), "w") as fo:
+                fo.write("# self cost by object\n")
+                for o, c, pct in out[label]["objects"]:
+                    fo.write("%15s %5.1f%%  %s\n" % ("{:,}".format(c), pct, o))
+                fo.write("\n# self cost by function (object: function; libexpat "
+                         "ships without symbols for its internal functions)\n")
+                for o, fn, c, pct in out[label]["functions"]:
+                    fo.write("%15s %5.1f%%  %s: %s\n" % ("{:,}".format(c), pct, o, fn))
+                fo.write("\n# callgrind_annotate\n")
+                fo.write(ann)
+        return out
+
+
+def callgrind_self_costs(path):
+    """(Counter object -> self Ir, Counter (object, function) -> self Ir)
+    from a callgrind output file (name compression and call lines
+    handled: the cost line after calls= is inclusive and not counted)."""
+    obn, fnn = {}, {}
+    ob = fn = None
+    objs, fns = collections.Counter(), collections.Counter()
+    after_calls = False
+
+    def name(table, tok):
+        tok = tok.strip()
+        if tok.startswith("("):
+            num, _, rest = tok[1:].partition(")")
+            if rest.strip():
+                table[num] = rest.strip()
+            return table.get(num, tok)
+        return tok
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("ob="):
+                ob = name(obn, line[3:])
+            elif line.startswith("fn="):
+                fn = name(fnn, line[3:])
+            elif line.startswith("cob="):
+                name(obn, line[4:])
+            elif line.startswith("cfn="):
+                name(fnn, line[4:])
+            elif line.startswith("calls="):
+                after_calls = True
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                parts = line.split()
+                if after_calls:
+                    after_calls = False
+                    continue
+                if len(parts) >= 2:
+                    c = int(parts[1])
+                    short = os.path.basename(ob or "?")
+                    objs[short] += c
+                    fns[(short, fn or "?")] += c
+    return objs, fns
+
+
+def parse_annotate(text):
+    for line in text.splitlines():
+        if "PROGRAM TOTALS" in line:
+            tok = line.strip().split()[0].replace(",", "")
+            try:
+                return int(tok)
+            except ValueError:
+                return None
+    return None
+
+
+def top_functions(text, k):
+    """[(Ir, percent, function)] from callgrind_annotate output."""
+    out = []
+    started = False
+    total = parse_annotate(text) or 0
+    for line in text.splitlines():
+        if "file:function" in line:
+            started = True
+            continue
+        if not started or not line.strip():
+            if started and out:
+                break
+            continue
+        parts = line.split(None, 1)
+        try:
+            ir = int(parts[0].replace(",", ""))
+        except (ValueError, IndexError):
+            continue
+        rest = parts[1]
+        if rest.startswith("("):
+            rest = rest.split(")", 1)[1].strip()
+        fn = rest.split(" [")[0].strip()
+        out.append((ir, 100.0 * ir / total if total else 0.0, fn))
+        if len(out) >= k:
+            break
+    return out
+
+
+# -- report -------------------------------------------------------------------
+
+def targets(res, sizes):
+    """[(name, passed or None when not measured, detail, primary)]: the
+    issue's targets for build/leader-exec (primary), and the same for the
+    static release build when it was measured (informational)."""
+    out = []
+    c = res.get("compare")
+    sc = res.get("scale", {}).get("sizes", {})
+    variants = [("leader-exec", "", True)]
+    if c and "leader-exec static" in c.get("timing", {}):
+        variants.append(("leader-exec static", "static_", False))
+    for tool_le, prefix, primary in variants:
+        tag = "" if primary else " [static build]"
+        if c and "timing" in c:
+            t = c["timing"]
+            le = med(t[tool_le]["wall"])
+            fl = med(t["floor (curl)"]["wall"])
+            for tool in ("boto3", "awscli"):
+                ratio = med(t[tool]["wall"]) / le
+                out.append(("at least 30x faster than the %s script%s" % (tool, tag),
+                            ratio >= 30, "%.1fx wall clock (medians %s ms vs %s ms); CPU "
+                            "time %.0fx less; the bare-request floor itself is %.1fx faster "
+                            "than the script" % (
+                                ratio, fmt_ms(med(t[tool]["wall"])), fmt_ms(le),
+                                med(t[tool]["cpu"]) / med(t[tool_le]["cpu"]),
+                                med(t[tool]["wall"]) / fl), primary))
+            out.append(("within 1.5x of the bare-request floor (one curl, same requests)%s"
+                        % tag, le / fl <= 1.5, "%.2fx (medians %s ms vs %s ms)" % (
+                            le / fl, fmt_ms(le), fmt_ms(fl)), primary))
+            q = c["requests_steady"][tool_le]
+            out.append(("at most 6 HTTP requests in steady state%s" % tag, q["requests"] <= 6,
+                        "%d (%d IMDS + %d EC2) over %d TCP connections" % (
+                            q["requests"], q["imds_requests"], q["ec2_requests"],
+                            q["connections"]), primary))
+        elif primary:
+            out.append(("comparison targets", None, "part 1 not run", primary))
+        if "10000" in sc and (prefix + "steady_replay") in sc["10000"]:
+            d = sc["10000"]
+            runs = d.get(prefix + "steady_moto") or d.get(prefix + "steady_replay")
+            allrss = d.get(prefix + "steady_moto", {}).get("maxrss_kib", []) + \
+                d.get(prefix + "steady_replay", {}).get("maxrss_kib", [])
+            cpu = med(runs["cpu"]) * 1000
+            rss = max(allrss) / 1024.0
+            out.append(("10,000-instance group, steady state: under 100 ms CPU%s" % tag,
+                        cpu < 100, "%.1f ms median (user+sys, against moto)" % cpu, primary))
+            out.append(("10,000-instance group, steady state: under 10 MB peak RSS%s" % tag,
+                        rss * 1.048576 < 10, "%.2f MiB = %.2f MB (largest of every run)" % (
+                            rss, rss * 1.048576), primary))
+        elif primary:
+            out.append(("10,000-instance targets", None,
+                        "no 10,000-instance group measured", primary))
+    return out
+
+
+def claim_info(res, prefix=""):
+    sc = res.get("scale", {}).get("sizes", {})
+    if "10000" not in sc or prefix + "claim_replay" not in sc["10000"]:
+        return None
+    d = sc["10000"]
+    cpu = med(d[prefix + "claim_replay"]["cpu"]) * 1000
+    allrss = d[prefix + "claim_replay"]["maxrss_kib"] + \
+        d.get(prefix + "claim_moto", {}).get("maxrss_kib", [])
+    rss = max(allrss) / 1024.0 * 1.048576
+    return cpu, rss
+
+
+def write_table(res, path, tlist):
+    L = []
+    c = res.get("compare")
+    if c and "timing" in c:
+        t = c["timing"]
+        le = med(t["leader-exec"]["wall"])
+        rq = c["requests_steady"]
+        cl = c.get("requests_claim", {})
+        L.append("A follower's steady-state decision in a 10-instance group (moto and the "
+                 "IMDSv2 stand-in on 127.0.0.1; %d alternating rounds; wall clock per "
+                 "process, from exec to exit):" % c["rounds"])
+        L.append("")
+        L.append("| tool | median ms | min–max ms | CPU ms | peak RSS MiB | time vs "
+                 "leader-exec | HTTP requests (IMDS+EC2) | TCP connections | "
+                 "requests when claiming |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        names = {"leader-exec": "`leader-exec --check`",
+                 "boto3": "boto3 script (`bench/boto3_leader.py`)",
+                 "awscli": "awscli + curl script (`bench/awscli_leader.sh`)",
+                 "floor (curl)": "floor: the same requests, one `curl --next`",
+                 "leader-exec static": "`leader-exec --check`, fully static release build"}
+        for tool in ("leader-exec", "leader-exec static", "boto3", "awscli", "floor (curl)"):
+            if tool not in t:
+                continue
+            w = t[tool]["wall"]
+            q = rq[tool]
+            claim = cl.get(tool)
+            L.append("| %s | %s | %s | %s | %.1f | %s | %d (%d+%d) | %d | %s |" % (
+                names[tool], fmt_ms(med(w)), fmt_range(w), fmt_ms(med(t[tool]["cpu"])),
+                mib(max(t[tool]["maxrss_kib"])),
+                "1" if tool == "leader-exec" else "%.2fx" % (med(w) / le),
+                q["requests"], q["imds_requests"], q["ec2_requests"], q["connections"],
+                "%d (%d+%d)" % (claim["requests"], claim["imds_requests"],
+                                claim["ec2_requests"]) if claim else "–"))
+        L.append("")
+        fl = med(t["floor (curl)"]["wall"])
+        L.append("Most of a steady-state decision here is the emulators' time: the floor, "
+                 "which does nothing but send the same six requests, takes %s ms, so no "
+                 "client could be more than %.0fx faster than the boto3 script on this "
+                 "setup.  leader-exec's own CPU time is %s ms (%s ms for the static build) "
+                 "against %s ms for the boto3 script and %s ms for the awscli script." % (
+                     fmt_ms(fl), med(t["boto3"]["wall"]) / fl,
+                     fmt_ms(med(t["leader-exec"]["cpu"])),
+                     fmt_ms(med(t["leader-exec static"]["cpu"]))
+                     if "leader-exec static" in t else "–",
+                     fmt_ms(med(t["boto3"]["cpu"])), fmt_ms(med(t["awscli"]["cpu"]))))
+        L.append("")
+    sc = res.get("scale")
+    if sc and sc.get("sizes"):
+        L.append("leader-exec as the group grows (one instance per reservation, pages of "
+                 "1,000; \"replay\": each request answered with moto's own answer, recorded "
+                 "once, so the time is leader-exec's; \"moto\": moto itself; CPU is "
+                 "user+sys of the leader-exec process; medians, min–max in brackets):")
+        L.append("")
+        L.append("The moto column is moto's own time: it filters every instance in the "
+                 "region (all %s of them, every group at once) for each request and takes "
+                 "seconds to serialize a page of 1,000 instances; the CPU and RSS columns "
+                 "are leader-exec's, whichever server answers." % "{:,}".format(
+                     sum(int(n) for n in sc["sizes"]) + (19 if c else 0)))
+        L.append("")
+        L.append("| instances | path | EC2 requests | wall ms, replay | wall ms, moto | "
+                 "CPU ms | peak RSS MiB |")
+        L.append("|---:|---|---:|---:|---:|---:|---:|")
+        for n in sorted(sc["sizes"], key=int):
+            d = sc["sizes"][n]
+            for kind, label in (("steady", "steady state (follower)"),
+                                ("claim", "claim path (full read)"),
+                                ("static_steady", "steady state, static build"),
+                                ("static_claim", "claim path, static build")):
+                if kind + "_replay" not in d and kind + "_moto" not in d:
+                    continue
+                rep, mo = d.get(kind + "_replay"), d.get(kind + "_moto")
+                cpu = (rep or mo)["cpu"]
+                rss = (rep or {}).get("maxrss_kib", []) + (mo or {}).get("maxrss_kib", [])
+                L.append("| %s | %s | %s | %s | %s | %s (%s) | %.2f |" % (
+                    "{:,}".format(int(n)), label,
+                    d.get(kind.replace("static_", "") + "_ec2_requests", "–"),
+                    "%s (%s)" % (fmt_ms(med(rep["wall"])), fmt_range(rep["wall"]))
+                    if rep else "–",
+                    "%s (%s)" % (fmt_ms(med(mo["wall"])), fmt_range(mo["wall"]))
+                    if mo else "not run",
+                    fmt_ms(med(cpu)), fmt_range(cpu), max(rss) / 1024.0))
+        L.append("")
+    p = res.get("parser")
+    if p and p.get("runs"):
+        L.append("The parser alone (`bench/parse_bench.c`: expat through `src/ec2_xml.c`, "
+                 "16 KiB pieces, only the leadership tag kept) on moto's answer for the "
+                 "%s-instance group:" % "{:,}".format(p["group"]))
+        L.append("")
+        L.append("| input | MB | CPU ms (min–max) | peak RSS MiB | instructions (callgrind) |")
+        L.append("|---|---:|---:|---:|---:|")
+        cg = p.get("callgrind", {})
+        for label, d in p["runs"].items():
+            ins = cg.get("parser", {}).get("instructions") if label == "pages, streamed" \
+                else None
+            if label.startswith("single"):
+                what = "1 document with all %s instances, streamed" % "{:,}".format(
+                    d["instances"])
+            else:
+                what = "%d page%s, %s" % (d["files"], "s" if d["files"] > 1 else "",
+                                         label.split(", ", 1)[1] +
+                                         (" (the documents count in the RSS)"
+                                          if "memory" in label else ""))
+            L.append("| %s | %.1f | %.1f (%.1f–%.1f) | %.2f | %s |" % (
+                what,
+                d["bytes"] / 1e6, d["cpu_ms_median"], d["cpu_ms_min"], d["cpu_ms_max"],
+                mib(d["peak_rss_kib"]), "{:,}".format(ins) if ins else "–"))
+        pr = p.get("prototype")
+        if pr:
+            ins = cg.get("prototype scanner", {}).get("instructions")
+            L.append("| %d page%s, in memory, prototype scanner without expat "
+                     "(`bench/scan_proto.c`, not in leader-exec; same result) | %.1f | "
+                     "%.1f (min %.1f) | – | %s |" % (
+                         pr["files"], "s" if pr["files"] > 1 else "", pr["bytes"] / 1e6,
+                         pr["scan_cpu_ms_median"],
+                         pr["scan_cpu_ms_min"], "{:,}".format(ins) if ins else "–"))
+        L.append("")
+    if tlist:
+        L.append("Targets:")
+        L.append("")
+        for name, ok, detail, _ in tlist:
+            L.append("- %s %s: %s" % ({True: "PASS", False: "FAIL", None: "SKIP"}[ok],
+                                       name, detail))
+        for prefix, tag in (("", ""), ("static_", " [static build]")):
+            ci = claim_info(res, prefix)
+            if ci:
+                L.append("- INFO 10,000-instance group, claim path%s (not a target): %.1f ms "
+                         "CPU, %.2f MB peak RSS" % ((tag,) + ci))
+        L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L))
+
+
+def write_plot(res, outdir):
+    sc = res.get("scale", {}).get("sizes", {})
+    if not sc or not shutil.which("gnuplot"):
+        return None
+    dat = os.path.join(outdir, "decision-vs-size.dat")
+    series = [("steady_replay", "steady state (follower)"),
+              ("claim_replay", "claim path (whole group read)"),
+              ("steady_moto", "steady state, against moto itself"),
+              ("claim_moto", "claim path, against moto itself"),
+              ("static_steady_replay", "steady state, static build"),
+              ("static_claim_replay", "claim path, static build")]
+    with open(dat, "w") as f:
+        for key, _ in series:
+            f.write("# %s: size median_ms min_ms max_ms cpu_median_ms cpu_min cpu_max "
+                    "rss_mib\n" % key)
+            for n in sorted(sc, key=int):
+                d = sc[n].get(key)
+                if not d:
+                    continue
+                w, c = [x * 1000 for x in d["wall"]], [x * 1000 for x in d["cpu"]]
+                f.write("%s %.4f %.4f %.4f %.4f %.4f %.4f %.3f\n" % (
+                    n, med(w), min(w), max(w), med(c), min(c), max(c),
+                    max(d["maxrss_kib"]) / 1024.0))
+            f.write("\n\n")
+    png = os.path.join(outdir, "decision-vs-size.png")
+    term = "pngcairo size 1400,600 font 'DejaVu Sans,11'"
+    if "pngcairo" not in subprocess.run(["gnuplot", "-e", "set terminal"],
+                                        capture_output=True, text=True).stderr:
+        term = "png size 1400,600"
+    styles = ["lc rgb '#1f77b4' pt 7 ps 1.2 lw 2", "lc rgb '#d62728' pt 5 ps 1.2 lw 2",
+              "lc rgb '#1f77b4' pt 6 ps 1.2 lw 1 dt 2", "lc rgb '#d62728' pt 4 ps 1.2 lw 1 dt 2",
+              "lc rgb '#2ca02c' pt 9 ps 1.2 lw 1.5", "lc rgb '#ff7f0e' pt 11 ps 1.2 lw 1.5"]
+    plots_w, plots_c = [], []
+    for i, (key, title) in enumerate(series):
+        if not any(key in sc[n] for n in sc):
+            continue
+        plots_w.append("'%s' index %d using 1:2:3:4 with yerrorlines %s title '%s'" % (
+            dat, i, styles[i], title))
+        if key.endswith("replay"):
+            plots_c.append("'%s' index %d using 1:5:6:7 with yerrorlines %s title '%s'" % (
+                dat, i, styles[i], title))
+    gp = """set terminal %s
+set output '%s'
+set multiplot layout 1,2 title "leader-exec: one decision against group size (EC2 emulated by moto on 127.0.0.1; pages of 1,000 instances)" font ',13'
+set logscale xy
+set xrange [5:20000]
+set xtics ("10" 10, "100" 100, "1,000" 1000, "10,000" 10000)
+set grid xtics ytics mytics
+set key bottom right box opaque
+set xlabel 'instances in the group (log)'
+set ylabel 'wall time per decision, ms (log)'
+set yrange [0.1:100000]
+set title "wall clock, median (bars: min-max)\\nsolid: moto's answers replayed (leader-exec's own time); dashed: moto itself"
+plot %s
+set ylabel 'CPU time of leader-exec (user+sys), ms (log)'
+set yrange [0.3:2000]
+set title "CPU time of the leader-exec process, median (bars: min-max)\\nagainst moto's answers replayed"
+set arrow 1 from 5,100 to 20000,100 nohead dt 3 lc rgb '#555555'
+set label 1 '100 ms' at 7,125 tc rgb '#555555'
+plot %s
+unset multiplot
+""" % (term, png, ", \\\n     ".join(plots_w), ", \\\n     ".join(plots_c))
+    with open(os.path.join(outdir, "decision-vs-size.gp"), "w") as f:
+        f.write(gp)
+    r = subprocess.run(["gnuplot", os.path.join(outdir, "decision-vs-size.gp")],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        log("gnuplot failed: %s" % r.stderr)
+        return None
+    return png
+
+
+def main():
+    ap = argparse.ArgumentParser(description="leader-exec benchmarks (see bench/README.md)")
+    ap.add_argument("--rounds", type=int, default=30, help="alternating rounds in part 1")
+    ap.add_argument("--sizes", default="10,100,1000,10000", help="group sizes for part 3")
+    ap.add_argument("--steady-runs", type=int, default=10)
+    ap.add_argument("--claim-runs", type=int, default=5,
+                    help="claim-path runs per size against the replay server")
+    ap.add_argument("--moto-claim-runs", type=int, default=2,
+                    help="claim-path runs per size against moto itself")
+    ap.add_argument("--moto-claim-max", type=int, default=10000,
+                    help="largest group whose claim path is timed against moto itself")
+    ap.add_argument("--parser-runs", type=int, default=20)
+    ap.add_argument("--setup-limit", type=float, default=2400,
+                    help="seconds allowed for creating all part 3 instances")
+    ap.add_argument("--no-compare", action="store_true", help="skip parts 1 and 2")
+    ap.add_argument("--no-scale", action="store_true", help="skip part 3")
+    ap.add_argument("--no-callgrind", dest="callgrind", action="store_false")
+    ap.add_argument("--quick", action="store_true",
+                    help="a smoke test: 3 rounds, groups of 10 and 100, 2 runs each")
+    ap.add_argument("--time-limit", type=int, default=7200, help="hard limit, seconds")
+    ap.add_argument("--binary", default=os.environ.get("LEADER_EXEC") or
+                    os.path.join(REPO, "build", "leader-exec"))
+    ap.add_argument("--static-binary", default=os.environ.get("LEADER_EXEC_STATIC", ""),
+                    help="also measure this (fully static) leader-exec")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--report-only", metavar="RESULTS_JSON",
+                    help="measure nothing: write the table, plot and targets from a "
+                    "results.json of an earlier run")
+    a = ap.parse_args()
+    if a.report_only:
+        with open(a.report_only) as f:
+            res = json.load(f)
+        os.makedirs(a.out, exist_ok=True)
+        if os.path.abspath(a.report_only) != os.path.abspath(
+                os.path.join(a.out, "results.json")):
+            shutil.copy(a.report_only, os.path.join(a.out, "results.json"))
+        return report(res, a.out, 0 if res.get("bench_ok", True) else 1)
+    if a.quick:
+        a.rounds, a.sizes = 3, "10,100"
+        a.steady_runs = a.claim_runs = a.moto_claim_runs = 2
+        a.parser_runs = 3
+    a.sizes = sorted({int(x) for x in a.sizes.split(",") if x.strip()})
+    if any(n < 2 or n > 20000 for n in a.sizes) or a.rounds < 1 or a.rounds > 1000:
+        ap.error("sizes must be 2..20000, rounds 1..1000")
+    os.makedirs(a.out, exist_ok=True)
+    a.out = os.path.abspath(a.out)
+    if not os.access(a.binary, os.X_OK):
+        ap.error("no leader-exec at %s (bash scripts/build)" % a.binary)
+    if a.static_binary and not os.access(a.static_binary, os.X_OK):
+        log("no static leader-exec at %s: not measured" % a.static_binary)
+        a.static_binary = ""
+
+    def on_alarm(*_):
+        STOPPING.set()
+        raise BenchFailure("time limit of %d s exceeded" % a.time_limit)
+
+    def on_term(*_):
+        STOPPING.set()
+        raise BenchFailure("terminated by a signal")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    signal.alarm(a.time_limit)
+
+    b = Bench(a)
+    rc = 0
+    t0 = time.monotonic()
+    try:
+        b.results["machine"] = {
+            "nproc": os.cpu_count(), "loadavg_at_start": os.getloadavg(),
+            "uname": " ".join(os.uname()),
+            "leader_exec": subprocess.run([b.binary, "--version"], capture_output=True,
+                                          text=True).stdout.strip(),
+            "curl": subprocess.run(["curl", "--version"], capture_output=True,
+                                   text=True).stdout.splitlines()[0]}
+        b.results["args"] = {k: v for k, v in vars(a).items()}
+        b.start()
+        if not a.no_compare:
+            b.part_compare()
+        if not a.no_scale:
+            b.part_scale()
+    except BenchFailure as e:
+        log("BENCH FAILED: %s" % e)
+        rc = 1
+    finally:
+        signal.alarm(0)
+        b.results["loadavg_at_end"] = os.getloadavg()
+        b.results["seconds"] = time.monotonic() - t0
+        b.stop()
+
+    res = b.results
+    res["bench_ok"] = rc == 0
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1, default=str)
+    return report(res, a.out, rc)
+
+
+def report(res, outdir, rc):
+    tl = targets(res, None)
+    write_table(res, os.path.join(outdir, "README-table.md"), tl)
+    png = write_plot(res, outdir)
+    log("\n== results ==")
+    with open(os.path.join(outdir, "README-table.md")) as f:
+        log(f.read())
+    log("files: %s/results.json, README-table.md%s" % (
+        outdir, ", decision-vs-size.png" if png else ""))
+    log("\n== targets (build/leader-exec; [static build] lines are for information) ==")
+    failed = 0
+    for name, ok, detail, primary in tl:
+        log("%s: %s: %s" % ({True: "PASS", False: "FAIL", None: "SKIP"}[ok] if primary else
+                            "ALSO " + {True: "pass", False: "fail", None: "skip"}[ok],
+                            name, detail))
+        failed += primary and ok is False
+    for prefix, tag in (("", ""), ("static_", " [static build]")):
+        ci = claim_info(res, prefix)
+        if ci:
+            log("INFO: 10,000-instance group, claim path%s (not a target): %.1f ms CPU, "
+                "%.2f MB peak RSS" % ((tag,) + ci))
+    prim = [ok for _, ok, _, p in tl if p]
+    overall = rc == 0 and failed == 0 and None not in prim
+    log("OVERALL: %s (%d of %d targets met%s; %.0f s)" % (
+        "PASS" if overall else "FAIL", sum(1 for x in prim if x), len(prim),
+        "" if rc == 0 else "; the bench itself failed", res.get("seconds", 0)))
+    return 0 if overall else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
