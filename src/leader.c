@@ -458,10 +458,15 @@ elect(struct run *r, struct lerr *e)
 				set_result(r, VERDICT_NONE, why);
 				return 0;
 			}
+			/*
+			 * Recorded first: a CreateTags that reports failure
+			 * may still have landed, and the error path retracts
+			 * what is recorded (DeleteTags with the value).
+			 */
+			strlcpy(r->claim, value, sizeof(r->claim));
 			if (ec2_create_tag(r->ec2, &r->dl, res->self_id,
 			    o->tag_key, value, e) == -1)
 				return -1;
-			strlcpy(r->claim, value, sizeof(r->claim));
 			res->claimed = 1;
 			settled = 0;
 			log_msg(LOG_INFO, "%s; claimed %s=%s, settling %ld ms "
