@@ -19,7 +19,7 @@
 set -u
 set -o pipefail
 
-name=command epoch= settle=3 dry=0 print=0
+name=command epoch='' settle=3 dry=0 print=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=$2; shift 2 ;;
@@ -31,11 +31,16 @@ while [ $# -gt 0 ]; do
 	esac
 done
 key="leader-exec:$name"
-imds=${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}
-imds=${imds%/}
-ec2=(--endpoint-url "${AWS_ENDPOINT_URL_EC2:-}")
-[ -n "${AWS_ENDPOINT_URL_EC2:-}" ] || ec2=()
 fail() { echo "awscli_leader: $*" >&2; exit 2; }
+# A benchmark peer for loopback only: both endpoints must be set to
+# http://127.x.x.x:PORT (bench/run does); anything else is refused.
+loopback='^http://127(\.[0-9]{1,3}){3}:[0-9]+/?$'
+[[ ${AWS_EC2_METADATA_SERVICE_ENDPOINT:-} =~ $loopback ]] ||
+	fail "AWS_EC2_METADATA_SERVICE_ENDPOINT must be http://127.x.x.x:PORT"
+[[ ${AWS_ENDPOINT_URL_EC2:-} =~ $loopback ]] ||
+	fail "AWS_ENDPOINT_URL_EC2 must be http://127.x.x.x:PORT"
+imds=${AWS_EC2_METADATA_SERVICE_ENDPOINT%/}
+ec2=(--endpoint-url "$AWS_ENDPOINT_URL_EC2")
 
 token=$(curl -sf --noproxy '*' -m 2 -X PUT \
     -H "X-aws-ec2-metadata-token-ttl-seconds: 60" "$imds/latest/api/token") ||
@@ -54,7 +59,9 @@ if [ -z "$scope" ] || [ "$scope" = None ]; then
 	scope=$(aws ec2 describe-instances "${ec2[@]}" --instance-ids "$self" \
 	    --query "Reservations[0].Instances[0].Tags[?Key=='$scope_key'].Value | [0]" \
 	    --output text) || fail "describe-instances (self) failed"
-	[ -n "$scope" ] && [ "$scope" != None ] || fail "no group tag on $self"
+	if [ -z "$scope" ] || [ "$scope" = None ]; then
+		fail "no group tag on $self"
+	fi
 fi
 
 # "term launch-time id value" of the running holders, best first.
@@ -95,12 +102,14 @@ if [ -z "$best" ]; then
 	    --tags "Key=$key,Value=$value" || fail "create-tags failed"
 	sleep "$settle"
 	best=$(holders | sed -n 1p) || fail "describe-instances (holders) failed"
+	# shellcheck disable=SC2086  # split "term launch id" into $1 $2 $3
 	set -- $best
 	if [ "${3:-}" != "$self" ]; then
 		aws ec2 delete-tags "${ec2[@]}" --resources "$self" \
 		    --tags "Key=$key,Value=$value" || true
 	fi
 fi
+# shellcheck disable=SC2086  # split "term launch id" into $1 $2 $3
 set -- $best
 leader=${3:-none}
 [ "$print" = 1 ] && echo "$leader"

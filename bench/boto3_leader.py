@@ -20,13 +20,15 @@ The same election as leader-exec, the straightforward way:
 Exit status: 0 leader, 1 follower (as leader-exec --check), 2 error.
 --print writes the leader's instance id (or "none") on stdout.
 
-Endpoints come from AWS_EC2_METADATA_SERVICE_ENDPOINT (default
-http://169.254.169.254) and AWS_ENDPOINT_URL_EC2 (passed to boto3 as
-endpoint_url as well).  bench/run always sets both to 127.0.0.1.
+Endpoints come from AWS_EC2_METADATA_SERVICE_ENDPOINT and
+AWS_ENDPOINT_URL_EC2 (passed to boto3 as endpoint_url as well).  This is a
+benchmark peer for loopback only: both must be set to http://127.x.x.x:PORT
+(bench/run does), anything else is refused with exit 2.
 """
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import urllib.request
@@ -86,6 +88,16 @@ def ranked_holders(insts, key, epoch):
     return sorted(hs)
 
 
+def loopback_env(name):
+    """The value of name, which must be http://127.x.x.x:PORT; else exit 2."""
+    v = os.environ.get(name, "")
+    if not re.fullmatch(r"http://127(\.\d{1,3}){3}:\d+/?", v):
+        print("boto3_leader: %s=%r: only http://127.x.x.x:PORT is allowed" % (name, v),
+              file=sys.stderr)
+        sys.exit(2)
+    return v
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", default="command")
@@ -96,7 +108,8 @@ def main():
     a = ap.parse_args()
     key = NAME_TAG + a.name
 
-    ep = os.environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://169.254.169.254")
+    ep = loopback_env("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+    loopback_env("AWS_ENDPOINT_URL_EC2")
     token = imds(ep, "/latest/api/token", method="PUT", ttl=60)
     doc = json.loads(imds(ep, "/latest/dynamic/instance-identity/document", token))
     self_id, region = doc["instanceId"], doc["region"]
