@@ -1199,12 +1199,18 @@ def main():
                     os.path.join(REPO, "build", "leader-exec"))
     ap.add_argument("--static-binary", default=os.environ.get("LEADER_EXEC_STATIC", ""),
                     help="also measure this (fully static) leader-exec")
-    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--out", default=None,
+                    help="where results go (default bench/results, or bench/build/"
+                    "quick-results with --quick, so a smoke run never replaces the "
+                    "committed figures)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--report-only", metavar="RESULTS_JSON",
                     help="measure nothing: write the table, plot and targets from a "
                     "results.json of an earlier run")
     a = ap.parse_args()
+    if a.out is None:
+        a.out = os.path.join(HERE, "build", "quick-results") if a.quick else \
+            os.path.join(HERE, "results")
     if a.report_only:
         with open(a.report_only) as f:
             res = json.load(f)
