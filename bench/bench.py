@@ -1048,7 +1048,7 @@ def timing_rows(t, rq, cl):
     ref = primary_tool(t)
     le = med(t[ref]["wall"])
     L = ["| tool | median ms | min–max ms | CPU ms | peak RSS MiB | time vs %s | HTTP "
-         "requests (IMDS+EC2) | TCP connections | requests when claiming |" % (
+         "requests (IMDS+EC2) | TCP connections | requests (IMDS+EC2) over TCP connections when claiming |" % (
              "the release build" if ref == "leader-exec static" else "leader-exec"),
          "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for tool, name in TOOL_NAMES.items():
@@ -1062,8 +1062,9 @@ def timing_rows(t, rq, cl):
             mib(max(t[tool]["maxrss_kib"])),
             "1" if tool == ref else "%.2fx" % (med(w) / le),
             q["requests"], q["imds_requests"], q["ec2_requests"], q["connections"],
-            "%d (%d+%d)" % (claim["requests"], claim["imds_requests"],
-                            claim["ec2_requests"]) if claim else "–"))
+            "%d (%d+%d) over %d" % (claim["requests"], claim["imds_requests"],
+                                    claim["ec2_requests"], claim["connections"])
+            if claim else "–"))
     return L
 
 
