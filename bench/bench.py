@@ -80,6 +80,13 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def samples(rs):
+    """The per-run figures kept in results.json for a list of Run."""
+    return {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
+            "user": [x.user for x in rs], "sys": [x.sys for x in rs],
+            "maxrss_kib": [x.maxrss for x in rs]}
+
+
 def fmt_ms(s):
     """seconds -> '12.3' (ms) with sensible precision."""
     ms = s * 1000.0
@@ -608,28 +615,20 @@ class Bench:
             rs = [self.run([binary, "--version"], self.env_for(follower, self.moto.endpoint))
                   for _ in range(20)]
             require(all(x.rc == 0 for x in rs), "%s --version failed" % name)
-            R["startup"][name] = {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
-                                  "maxrss_kib": [x.maxrss for x in rs]}
+            d = R["startup"][name] = samples(rs)
             log("  %-18s --version: median %s ms wall, %s ms CPU, peak RSS %.1f MiB" % (
-                name, fmt_ms(med([x.wall for x in rs])), fmt_ms(med([x.cpu for x in rs])),
-                mib(max(x.maxrss for x in rs))))
+                name, fmt_ms(med(d["wall"])), fmt_ms(med(d["cpu"])), mib(max(d["maxrss_kib"]))))
         for world in worlds:
-            timing = {}
-            for (w, t), rs in runs.items():
-                if w != world:
-                    continue
-                timing[t] = {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
-                             "user": [x.user for x in rs], "sys": [x.sys for x in rs],
-                             "maxrss_kib": [x.maxrss for x in rs]}
+            timing = {t: samples(rs) for (w, t), rs in runs.items() if w == world}
             R["timing" if world == "moto" else "timing_replay"] = timing
-            le = med(timing[primary_tool(timing)]["wall"])
+            ref = primary_tool(timing)
+            le = med(timing[ref]["wall"])
             for t in timing:
                 w = timing[t]["wall"]
                 log("  %-6s %-18s median %8s ms  (min–max %s ms)  CPU %7s ms  RSS %.1f MiB"
                     "  x%.1f of %s" % (world, t, fmt_ms(med(w)), fmt_range(w),
                                        fmt_ms(med(timing[t]["cpu"])),
-                                       mib(max(timing[t]["maxrss_kib"])), med(w) / le,
-                                       primary_tool(timing)))
+                                       mib(max(timing[t]["maxrss_kib"])), med(w) / le, ref))
 
     def start_replay(self):
         """The replay proxy in front of moto (see ReplayCache), once."""
@@ -722,14 +721,11 @@ class Bench:
             if i >= warm:
                 rs.append(r)
         key = "%s%s_%s" % ("" if variant == "leader-exec" else "static_", path, backend)
-        res[key] = {"wall": [x.wall for x in rs], "cpu": [x.cpu for x in rs],
-                    "user": [x.user for x in rs], "sys": [x.sys for x in rs],
-                    "maxrss_kib": [x.maxrss for x in rs]}
+        d = res[key] = samples(rs)
         log("  %5d %-7s %-6s %-6s wall %8s ms (%s)  CPU %7s ms (%s)  peak RSS %.2f MiB" % (
             n, "static" if variant != "leader-exec" else "", path, backend,
-            fmt_ms(med([x.wall for x in rs])), fmt_range([x.wall for x in rs]),
-            fmt_ms(med([x.cpu for x in rs])), fmt_range([x.cpu for x in rs]),
-            mib(max(x.maxrss for x in rs))))
+            fmt_ms(med(d["wall"])), fmt_range(d["wall"]), fmt_ms(med(d["cpu"])),
+            fmt_range(d["cpu"]), mib(max(d["maxrss_kib"]))))
 
     def saved_pages(self, n, follower):
         """The full-read pages of group n, in order, as moto answered them
@@ -1084,8 +1080,10 @@ def write_table(res, path, tlist):
             L.append("")
             L += timing_rows(t, rq, cl)
             L.append("")
+            extra = med(c["timing"]["floor (curl)"]["wall"]) - med(t["floor (curl)"]["wall"])
             L.append("The same rounds (interleaved with the above) straight against moto, "
-                     "whose serializer takes 8–10 ms per DescribeInstances:")
+                     "which adds %s ms to the floor's six requests (its serializer, for the "
+                     "two DescribeInstances):" % fmt_ms(extra))
             L.append("")
             L += timing_rows(c["timing"], rq, cl)
         else:

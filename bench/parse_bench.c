@@ -28,6 +28,7 @@
 
 #include "ec2_xml.h"
 #include "group.h"
+#include "slurp.h"
 
 #define MAX_FILES	256
 #define MAX_RUNS	100000
@@ -132,28 +133,6 @@ out:
 	return rc;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*p = NULL;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) == -1 ||
-	    (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) == -1 ||
-	    (p = malloc((size_t)n + 1)) == NULL ||
-	    fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fprintf(stderr, "parse_bench: cannot read %s\n", path);
-		free(p);
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -195,8 +174,10 @@ main(int argc, char *argv[])
 	for (f = 0; f < nfiles; f++) {
 		mem[f] = NULL;
 		memlen[f] = 0;
-		if (in_memory && (mem[f] = slurp(argv[f], &memlen[f])) == NULL)
+		if (in_memory && (mem[f] = slurp(argv[f], &memlen[f])) == NULL) {
+			fprintf(stderr, "parse_bench: cannot read %s\n", argv[f]);
 			return 1;
+		}
 	}
 	rss0 = maxrss_kib();
 	for (i = 0; i < runs; i++) {

@@ -29,6 +29,7 @@
 
 #include "ec2_xml.h"
 #include "group.h"
+#include "slurp.h"
 
 #define MAX_FILES	256
 #define MAX_DEPTH	32
@@ -336,27 +337,6 @@ scan(const char *p, size_t len, const char *tag, struct group *g)
 		}
 	}
 	return s.depth == 0 ? 0 : -1;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*p = NULL;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) == -1 ||
-	    (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) == -1 ||
-	    (p = malloc((size_t)n + 1)) == NULL ||
-	    fread(p, 1, (size_t)n, f) != (size_t)n) {
-		free(p);
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
 }
 
 static double
