@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "deadline.h"
+#include "err.h"
 
 static int	(*abort_check)(void);
 static int	  abort_suspended;
@@ -86,4 +87,21 @@ deadline_sleep_ms(const struct deadline *d, long ms)
 		left -= slice;
 	}
 	return deadline_aborted() ? -1 : 0;
+}
+
+int
+deadline_pause(const struct deadline *d, long ms, long timeout_ms,
+    const char *waiting_for, struct lerr *e)
+{
+	if (deadline_left_ms(d) <= ms) {
+		lerr_set(e, LERR_DEADLINE, "no certain answer before the "
+		    "deadline (--timeout %ld s): %s", timeout_ms / 1000,
+		    waiting_for);
+		return -1;
+	}
+	if (deadline_sleep_ms(d, ms) == -1) {
+		lerr_set(e, LERR_SIGNAL, "interrupted");
+		return -1;
+	}
+	return 0;
 }

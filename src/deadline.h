@@ -7,6 +7,8 @@
 
 #include <time.h>
 
+#include "err.h"
+
 struct deadline {
 	struct timespec	 end;
 };
@@ -22,6 +24,13 @@ long	deadline_cap_ms(const struct deadline *, long ms);
  * function says so, else 0.
  */
 int	deadline_sleep_ms(const struct deadline *, long ms);
+/*
+ * Sleep ms before the next step of a wait for waiting_for: -1 with e set
+ * (LERR_DEADLINE naming --timeout timeout_ms, or LERR_SIGNAL) when the
+ * deadline would pass first or the run is interrupted, else 0.
+ */
+int	deadline_pause(const struct deadline *, long ms, long timeout_ms,
+	    const char *waiting_for, struct lerr *e);
 /* The abort check used by deadline_sleep_ms (SIGINT/SIGTERM). */
 void	deadline_set_abort(int (*)(void));
 /* 1 when the abort check fires and aborts are not suspended. */

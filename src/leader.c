@@ -18,10 +18,9 @@
 
 #define TAG_ENV_ID	"elasticbeanstalk:environment-id"
 #define TAG_ASG		"aws:autoscaling:groupName"
-#define MAX_ROUNDS	1000		/* re-reads per run, besides the deadline */
+#define MAX_ROUNDS	1000		/* self re-reads, besides the deadline */
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
-#define RETRACT_MS	5000		/* for a retraction after a failure */
 
 struct run {
 	const struct options	*o;
@@ -32,7 +31,6 @@ struct run {
 	struct ec2		*ec2;
 	struct credentials	 creds;
 	char			 endpoint[256];
-	char			 claim[96];	/* value this run wrote, "" none */
 	struct instance		 self;		/* from the self read, no tags */
 	int			 have_self;
 };
@@ -197,290 +195,32 @@ out:
 	return rc;
 }
 
-/* The pure decision over res->group. */
+/* The store's election, with the run's context. */
 static int
-decide(struct run *r, int patient, int full, struct lerr *e)
+elect(struct run *r, const struct store_ops *ops, struct lerr *e)
 {
-	struct leader_result	*res = r->res;
-	struct election_input	 in;
+	struct store_ctx	 c;
+	void			*state;
+	int			 rc;
 
-	memset(&in, 0, sizeof(in));
-	in.group = &res->group;
-	in.self_id = res->self_id;
-	in.tag_key = r->o->tag_key;
-	in.epoch = res->epoch;
-	in.now = r->env->wall_clock();
-	in.patient = patient;
-	if (election_decide(&in, &res->election) == -1) {
+	if ((state = calloc(1, ops->state_size)) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	res->decided = 1;
-	log_msg(LOG_VERBOSE, "%s %s=%s: %zu instances, %zu running, %zu "
-	    "holding %s: %s", full ? "group" : "holders of", res->scope_key,
-	    res->scope_value, res->group.ninst, res->election.nlive,
-	    res->election.nholders, r->o->tag_key,
-	    election_outcome_name(res->election.outcome));
-	return 0;
-}
-
-/* Add a tagless copy of self to g (the holders read may not show it). */
-static int
-add_self(struct group *g, const struct instance *self)
-{
-	struct group	 one;
-	int		 rc;
-
-	memset(&one, 0, sizeof(one));
-	if ((one.inst = calloc(1, sizeof(*one.inst))) == NULL)
-		return -1;
-	memcpy(one.inst[0].id, self->id, sizeof(self->id));
-	one.inst[0].state = self->state;
-	one.inst[0].launch_time = self->launch_time;
-	one.ninst = one.cap = 1;
-	rc = group_take(g, &one);
-	group_free(&one);
+	memset(&c, 0, sizeof(c));
+	c.o = r->o;
+	c.env = r->env;
+	c.res = r->res;
+	c.dl = &r->dl;
+	c.ec2 = r->ec2;
+	c.self = &r->self;
+	c.have_self = r->have_self;
+	r->res->store = ops->name;
+	if ((rc = ops->elect(&c, state, e)) == -1)
+		ops->abandon(&c, state);
+	explicit_bzero(state, ops->state_size);
+	free(state);
 	return rc;
-}
-
-/*
- * Read the group and decide; the snapshot and decision go into res.
- * Holders first: while a live instance holds the tag, the running holders
- * and self are all the decision needs, and that answer stays small however
- * large the group.  Only when nobody holds (a claim may follow), or for
- * --status, is every instance read.
- */
-static int
-read_and_decide(struct run *r, int patient, struct lerr *e)
-{
-	struct leader_result	*res = r->res;
-	int			 full;
-
-	for (full = !r->have_self || r->o->mode == MODE_STATUS; full < 2;
-	    full++) {
-		leader_result_free(res);
-		if (ec2_describe_group(r->ec2, &r->dl, res->scope_key,
-		    res->scope_value, r->o->tag_key, !full, &res->group,
-		    e) == -1)
-			return -1;
-		if (!full && group_find(&res->group, r->self.id) == NULL &&
-		    add_self(&res->group, &r->self) == -1) {
-			lerr_set(e, LERR_INTERNAL, "out of memory");
-			return -1;
-		}
-		if (decide(r, patient, full, e) == -1)
-			return -1;
-		if (res->election.outcome == ELECT_LEADER ||
-		    res->election.outcome == ELECT_FOLLOWER)
-			break;
-	}
-	return 0;
-}
-
-
-/* Delete self's claim if it still has value; best effort, own deadline. */
-static void
-retract(struct run *r, const char *value, const char *why)
-{
-	struct deadline	 dl;
-	struct lerr	 e = { LERR_NONE, "" };
-
-	deadline_start(&dl, RETRACT_MS);
-	deadline_suspend_abort(1);
-	if (ec2_delete_tag(r->ec2, &dl, r->res->self_id, r->o->tag_key, value,
-	    &e) == 0) {
-		r->res->retracted = 1;
-		log_msg(LOG_INFO, "retracted claim %s=%s (%s)", r->o->tag_key,
-		    value, why);
-	} else
-		log_msg(LOG_INFO, "could not retract claim %s=%s: %s",
-		    r->o->tag_key, value, e.msg);
-	deadline_suspend_abort(0);
-}
-
-/* Sleep before the next read; -1 with e set at the deadline or a signal. */
-static int
-pause_for(struct run *r, long ms, const char *waiting_for, struct lerr *e)
-{
-	if (deadline_left_ms(&r->dl) <= ms) {
-		lerr_set(e, LERR_DEADLINE, "no certain answer before the "
-		    "deadline (--timeout %ld s): %s", r->o->timeout_ms / 1000,
-		    waiting_for);
-		return -1;
-	}
-	if (deadline_sleep_ms(&r->dl, ms) == -1) {
-		lerr_set(e, LERR_SIGNAL, "interrupted");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-set_result(struct run *r, enum leader_verdict v, const char *reason)
-{
-	struct leader_result	*res = r->res;
-
-	res->verdict = v;
-	if (res->election.leader != NULL) {
-		strlcpy(res->leader_id, res->election.leader->id,
-		    sizeof(res->leader_id));
-		res->term = res->election.leader_term;
-	}
-	strlcpy(res->reason, reason, sizeof(res->reason));
-}
-
-/* The election loop: DESIGN.md section 3, steps 1 to 4. */
-static int
-elect(struct run *r, struct lerr *e)
-{
-	const struct options	*o = r->o;
-	struct leader_result	*res = r->res;
-	const struct election	*el = &res->election;
-	char			 value[96], why[300];
-	const char		*seen;
-	long			 wait = REREAD_MIN_MS;
-	int			 round, patient = 0, settled = 0, rechecked = 0;
-	int			 inherited = 0;
-
-	for (round = 0; round < MAX_ROUNDS; round++) {
-		if (read_and_decide(r, patient, e) == -1)
-			return -1;
-		if (o->mode == MODE_STATUS) {
-			set_result(r, el->outcome == ELECT_LEADER ?
-			    VERDICT_LEADER : el->leader ? VERDICT_FOLLOWER :
-			    VERDICT_NONE, el->reason);
-			return 0;
-		}
-		/*
-		 * After a claim: poll until it shows, then settle, then decide.
-		 * The settle time starts when the claim is seen, so a rival that
-		 * read just before it became visible, and claimed too, is
-		 * visible to the deciding read whenever the lag is below the
-		 * settle time.
-		 */
-		seen = el->self ? instance_tag(el->self, o->tag_key) : NULL;
-		if (r->claim[0] != '\0' && el->outcome != ELECT_STALE &&
-		    (seen == NULL || strcmp(seen, r->claim) != 0)) {
-			log_msg(LOG_VERBOSE, "own claim %s not visible yet; "
-			    "re-reading", r->claim);
-			if (pause_for(r, wait, "own claim never became visible",
-			    e) == -1)
-				return -1;
-			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
-			continue;
-		}
-		if (r->claim[0] != '\0' && el->outcome != ELECT_STALE &&
-		    !settled) {
-			log_msg(LOG_VERBOSE, "own claim visible; settling %ld ms "
-			    "before deciding", o->settle_ms);
-			if (pause_for(r, o->settle_ms, "claim made but not yet "
-			    "confirmed", e) == -1)
-				return -1;
-			settled = 1;
-			continue;
-		}
-		switch (el->outcome) {
-		case ELECT_STALE:
-			log_msg(LOG_VERBOSE, "%s; re-reading", el->reason);
-			if (pause_for(r, wait, el->reason, e) == -1)
-				return -1;
-			wait = wait * 2 > REREAD_MAX_MS ? REREAD_MAX_MS : wait * 2;
-			continue;
-		case ELECT_LEADER:
-			/*
-			 * Self leads by a claim this run did not write: an
-			 * earlier run's, possibly one being retracted whose
-			 * DeleteTags is not visible yet.  While such a claim is
-			 * young (3 settle periods, plus a second for whole-second
-			 * terms), believe it only if it is still there after one
-			 * settle period (tests/model: FIX_INHERIT 2).
-			 */
-			if (r->claim[0] == '\0' && !inherited &&
-			    el->leader_term > r->env->wall_clock() -
-			    3 * ((o->settle_ms + 999) / 1000) - 1) {
-				inherited = 1;
-				log_msg(LOG_VERBOSE, "self leads by a claim of an "
-				    "earlier run (term %" PRId64 "); confirming it "
-				    "after %ld ms", el->leader_term, o->settle_ms);
-				if (pause_for(r, o->settle_ms, "confirming an "
-				    "inherited claim", e) == -1)
-					return -1;
-				continue;
-			}
-			set_result(r, VERDICT_LEADER, el->reason);
-			return 0;
-		case ELECT_FOLLOWER:
-			/*
-			 * A claim younger than the settle time may yet lose to
-			 * a rival and be retracted; look once more so that the
-			 * leader reported (LEADER_EXEC_LEADER_ID, --export) is
-			 * the settled one.  Nothing runs either way.
-			 */
-			if (r->claim[0] == '\0' && !rechecked &&
-			    el->leader_term >= r->env->wall_clock() -
-			    (o->settle_ms + 999) / 1000 - 1) {
-				rechecked = 1;
-				log_msg(LOG_VERBOSE, "%s's claim is fresh; "
-				    "re-reading after %ld ms", el->leader->id,
-				    o->settle_ms);
-				if (pause_for(r, o->settle_ms, "waiting for a "
-				    "fresh claim to settle", e) == -1)
-					return -1;
-				continue;
-			}
-			if (el->retract && !o->dry_run && seen != NULL) {
-				strlcpy(value, seen, sizeof(value));
-				retract(r, value, "another claim ranks first");
-			}
-			r->claim[0] = '\0';
-			set_result(r, VERDICT_FOLLOWER, el->reason);
-			return 0;
-		case ELECT_WAIT:
-			if (o->dry_run) {
-				set_result(r, VERDICT_NONE, el->reason);
-				return 0;
-			}
-			log_msg(LOG_INFO, "%s", el->reason);
-			if (pause_for(r, o->settle_ms, "waiting for a senior "
-			    "instance to claim", e) == -1)
-				return -1;
-			patient = 1;
-			continue;
-		case ELECT_CLAIM:
-			if (election_format_tag(el->claim_term, res->epoch,
-			    value, sizeof(value)) == -1) {
-				lerr_set(e, LERR_INTERNAL, "claim too long");
-				return -1;
-			}
-			if (o->dry_run) {
-				snprintf(why, sizeof(why), "%s (dry run: not "
-				    "claimed)", el->reason);
-				set_result(r, VERDICT_NONE, why);
-				return 0;
-			}
-			/*
-			 * Recorded first: a CreateTags that reports failure
-			 * may still have landed, and the error path retracts
-			 * what is recorded (DeleteTags with the value).
-			 */
-			strlcpy(r->claim, value, sizeof(r->claim));
-			if (ec2_create_tag(r->ec2, &r->dl, res->self_id,
-			    o->tag_key, value, e) == -1)
-				return -1;
-			res->claimed = 1;
-			settled = 0;
-			log_msg(LOG_INFO, "%s; claimed %s=%s, settling %ld ms "
-			    "once it is visible", el->reason, o->tag_key, value,
-			    o->settle_ms);
-			wait = REREAD_MIN_MS;
-			if (pause_for(r, wait, "claim made but not yet visible",
-			    e) == -1)
-				return -1;
-			continue;
-		}
-	}
-	lerr_set(e, LERR_DEADLINE, "no decision after %d reads", MAX_ROUNDS);
-	return -1;
 }
 
 int
@@ -505,12 +245,8 @@ leader_run(const struct options *o, const struct runenv *env,
 	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
 	    res->scope_key, res->scope_value, res->scope_source, o->name,
 	    res->epoch[0] ? res->epoch : "none");
-	if (elect(&r, e) == -1) {
-		/* An unconfirmed claim must not block the others. */
-		if (r.claim[0] != '\0')
-			retract(&r, r.claim, "the election did not finish");
+	if (elect(&r, &store_tags, e) == -1)
 		goto out;
-	}
 	rc = 0;
 out:
 	if (r.imds != NULL)

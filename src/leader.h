@@ -10,49 +10,8 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "election.h"
 #include "err.h"
-#include "group.h"
-
-/* What main.c read from the environment (borrowed strings, may be NULL). */
-struct runenv {
-	const char	*imds_endpoint;	/* AWS_EC2_METADATA_SERVICE_ENDPOINT */
-	int		 imds_disabled;	/* AWS_EC2_METADATA_DISABLED=true */
-	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
-	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
-	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
-	const char	*manifest;	/* LEADER_EXEC_MANIFEST */
-	const char	*ca_file;	/* SSL_CERT_FILE */
-	const char	*ca_dir;	/* SSL_CERT_DIR */
-	int64_t		 (*wall_clock)(void); /* unix seconds */
-};
-
-enum leader_verdict {
-	VERDICT_LEADER,
-	VERDICT_FOLLOWER,
-	VERDICT_NONE		/* --dry-run or --status: nobody leads yet */
-};
-
-struct leader_result {
-	enum leader_verdict	 verdict;
-	char			 self_id[INSTANCE_ID_MAX];
-	char			 leader_id[INSTANCE_ID_MAX];	/* "" if none */
-	int64_t			 term;		/* the leader's term, or 0 */
-	char			 epoch[ELECTION_EPOCH_MAX + 1];	/* "" none */
-	const char		*epoch_source;	/* "--epoch", "manifest", ... */
-	char			 scope_key[TAG_KEY_MAX];
-	char			 scope_value[TAG_VALUE_MAX + 1];
-	const char		*scope_source;	/* "--scope", "own tag" */
-	char			 region[32];
-	char			 reason[256];
-	int			 claimed;	/* this run wrote a claim */
-	int			 retracted;	/* this run deleted its claim */
-	struct group		 group;		/* the last snapshot */
-	struct election		 election;	/* decided on group */
-	int			 decided;	/* election is filled */
-	unsigned		 imds_requests, imds_conns;
-	unsigned		 ec2_requests, ec2_conns;
-};
+#include "store.h"
 
 /*
  * Run one election as o says.  0 with res filled, or -1 with e set (res

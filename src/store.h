@@ -1,0 +1,95 @@
+/*
+ * store: where leadership is recorded.  One ops table per store, one file
+ * per store (store_tags.c: EC2 tags, DESIGN.md section 3); leader.c picks
+ * the table and never branches on which store it has.
+ *
+ * A store is given the run's context (struct store_ctx: options, deadline,
+ * the EC2 client, the instance and its group) and fills the result that
+ * main.c acts on.  A store never includes leader.h: the types it shares
+ * with leader.c and main.c live here.
+ */
+#ifndef LEADER_EXEC_STORE_H
+#define LEADER_EXEC_STORE_H
+
+#include <stdint.h>
+
+#include "cli.h"
+#include "deadline.h"
+#include "election.h"
+#include "err.h"
+#include "group.h"
+
+struct ec2;
+
+/* What main.c read from the environment (borrowed strings, may be NULL). */
+struct runenv {
+	const char	*imds_endpoint;	/* AWS_EC2_METADATA_SERVICE_ENDPOINT */
+	int		 imds_disabled;	/* AWS_EC2_METADATA_DISABLED=true */
+	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
+	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
+	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
+	const char	*manifest;	/* LEADER_EXEC_MANIFEST */
+	const char	*ca_file;	/* SSL_CERT_FILE */
+	const char	*ca_dir;	/* SSL_CERT_DIR */
+	int64_t		 (*wall_clock)(void); /* unix seconds */
+};
+
+enum leader_verdict {
+	VERDICT_LEADER,
+	VERDICT_FOLLOWER,
+	VERDICT_NONE		/* --dry-run or --status: nobody leads yet */
+};
+
+struct leader_result {
+	enum leader_verdict	 verdict;
+	char			 self_id[INSTANCE_ID_MAX];
+	char			 leader_id[INSTANCE_ID_MAX];	/* "" if none */
+	int64_t			 term;		/* the leader's term, or 0 */
+	char			 epoch[ELECTION_EPOCH_MAX + 1];	/* "" none */
+	const char		*epoch_source;	/* "--epoch", "manifest", ... */
+	char			 scope_key[TAG_KEY_MAX];
+	char			 scope_value[TAG_VALUE_MAX + 1];
+	const char		*scope_source;	/* "--scope", "own tag" */
+	const char		*store;		/* "tags" */
+	char			 region[32];
+	char			 reason[256];
+	int			 claimed;	/* this run wrote a claim */
+	int			 retracted;	/* this run deleted its claim */
+	struct group		 group;		/* the last snapshot */
+	struct election		 election;	/* decided on group */
+	int			 decided;	/* election is filled */
+	unsigned		 imds_requests, imds_conns;
+	unsigned		 ec2_requests, ec2_conns;
+};
+
+/* What every store works with; borrowed for the store's lifetime. */
+struct store_ctx {
+	const struct options	*o;
+	const struct runenv	*env;
+	struct leader_result	*res;	/* self_id, scope, epoch set; filled */
+	const struct deadline	*dl;	/* the overall --timeout */
+	struct ec2		*ec2;
+	const struct instance	*self;	/* tagless: id, state, launch time */
+	int			 have_self; /* self was read (else --scope) */
+};
+
+struct store_ops {
+	const char	*name;		/* "tags" */
+	/*
+	 * Decide who leads, claiming if the store's rules say so; fills
+	 * ctx->res (verdict, leader, term, reason).  0, or -1 with e set.
+	 */
+	int		(*elect)(struct store_ctx *, void *state, struct lerr *e);
+	/*
+	 * After a failed elect(): withdraw whatever claim this run wrote
+	 * and did not confirm, so it does not block the others.  Best
+	 * effort, bounded by its own short deadline.
+	 */
+	void		(*abandon)(struct store_ctx *, void *state);
+	size_t		 state_size;	/* zeroed by the caller */
+};
+
+/* The EC2 tags store (store_tags.c). */
+extern const struct store_ops store_tags;
+
+#endif
