@@ -188,6 +188,87 @@ parse_scope(const char *arg, struct options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* S3's rules: 3 to 63 of [a-z0-9.-], a letter or digit at both ends, no "..". */
+static int
+valid_bucket(const char *b, size_t n)
+{
+	size_t	 i;
+
+	if (n < 3 || n > CLI_BUCKET_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((b[i] >= 'a' && b[i] <= 'z') ||
+		    (b[i] >= '0' && b[i] <= '9') || b[i] == '.' || b[i] == '-'))
+			return 0;
+	if (b[0] == '.' || b[0] == '-' || b[n - 1] == '.' || b[n - 1] == '-')
+		return 0;
+	for (i = 0; i + 1 < n; i++)
+		if (b[i] == '.' && b[i + 1] == '.')
+			return 0;
+	return 1;
+}
+
+/* A key prefix of [A-Za-z0-9._-] words separated by single '/'. */
+static int
+valid_prefix(const char *p, size_t n)
+{
+	size_t	 i;
+
+	if (n > CLI_PREFIX_MAX - 1 || p[0] == '/')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '/' && i + 1 < n && p[i + 1] == '/')
+			return 0;
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
+		    p[i] == '_' || p[i] == '-' || p[i] == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+cli_parse_store(const char *what, const char *s, struct store_spec *st,
+    char *err, size_t errlen)
+{
+	const char	*b, *slash;
+	size_t		 blen, plen;
+
+	memset(st, 0, sizeof(*st));
+	if (strcmp(s, "tags") == 0) {
+		st->kind = STORE_TAGS;
+		return 0;
+	}
+	st->kind = STORE_S3;
+	if (strcmp(s, "s3") == 0) {
+		st->eb_bucket = 1;
+		strlcpy(st->prefix, CLI_S3_DEFAULT_PREFIX, sizeof(st->prefix));
+		return 0;
+	}
+	if (strncmp(s, "s3://", 5) != 0)
+		return fail(err, errlen, "%s %s: expected tags, s3 or "
+		    "s3://BUCKET[/PREFIX]", what, s);
+	b = s + 5;
+	slash = strchr(b, '/');
+	blen = slash ? (size_t)(slash - b) : strlen(b);
+	if (!valid_bucket(b, blen))
+		return fail(err, errlen, "%s %s: not an S3 bucket name (3 to "
+		    "%d of a-z, 0-9, '.', '-')", what, s, CLI_BUCKET_MAX);
+	memcpy(st->bucket, b, blen);
+	st->bucket[blen] = '\0';
+	if (slash == NULL || slash[1] == '\0')
+		return 0;
+	plen = strlen(slash + 1);
+	if (!valid_prefix(slash + 1, plen))
+		return fail(err, errlen, "%s %s: the prefix must be at most %d "
+		    "of A-Z, a-z, 0-9, '.', '_', '-' in '/'-separated parts",
+		    what, s, CLI_PREFIX_MAX - 2);
+	snprintf(st->prefix, sizeof(st->prefix), "%s%s", slash + 1,
+	    slash[plen] == '/' ? "" : "/");
+	return 0;
+}
+
 static int
 set_mode(struct options *o, enum cli_mode m, char *err, size_t errlen)
 {
@@ -246,6 +327,22 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 			return fail(err, errlen, "--timeout %s: expected "
 			    "seconds from 0.001 to 86400", val);
 		o->timeout_ms = ms;
+	} else if (strcmp(opt, "store") == 0) {
+		if (cli_parse_store("--store", val, &o->store, err, errlen) == -1)
+			return -1;
+		o->store_set = 1;
+	} else if (strcmp(opt, "lease") == 0) {
+		if ((ms = cli_parse_duration(val)) < 3000 ||
+		    ms > CLI_MAX_LEASE_MS)
+			return fail(err, errlen, "--lease %s: expected seconds "
+			    "from 3 to 3600", val);
+		o->lease_ms = ms;
+	} else if (strcmp(opt, "kill-after") == 0) {
+		if ((ms = cli_parse_duration(val)) < 0 ||
+		    ms > CLI_MAX_LEASE_MS)
+			return fail(err, errlen, "--kill-after %s: expected "
+			    "seconds from 0 to 3600", val);
+		o->kill_after_ms = ms;
 	} else if (strcmp(opt, "follower-exit") == 0) {
 		errno = 0;
 		ms = strtol(val, &end, 10);
@@ -282,6 +379,7 @@ static const struct longopt longopts[] = {
 	{ "name", 'n', 1 }, { "epoch", 'e', 1 }, { "manifest", 0, 1 },
 	{ "scope", 's', 1 }, { "region", 'r', 1 }, { "settle", 0, 1 },
 	{ "timeout", 't', 1 }, { "follower-exit", 0, 1 },
+	{ "store", 0, 1 }, { "lease", 0, 1 }, { "kill-after", 0, 1 },
 	{ "on-error", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
@@ -350,6 +448,9 @@ set_defaults(struct options *o)
 	o->settle_ms = CLI_DEFAULT_SETTLE_MS;
 	o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
 	o->on_error = ON_ERROR_FAIL;
+	o->store.kind = STORE_TAGS;
+	o->lease_ms = CLI_DEFAULT_LEASE_MS;
+	o->kill_after_ms = -1;
 }
 
 /* Cross-option rules, once every option is known. */

@@ -18,6 +18,24 @@
 #define CLI_DEFAULT_TIMEOUT_MS	60000
 #define CLI_MAX_TIMEOUT_MS	(24L * 3600 * 1000)
 #define CLI_TAG_PREFIX		"leader-exec:"
+#define CLI_DEFAULT_LEASE_MS	15000
+#define CLI_MAX_LEASE_MS	(3600L * 1000)
+#define CLI_BUCKET_MAX		63	/* S3 bucket names: 3 to 63 */
+#define CLI_PREFIX_MAX		256	/* our bound on an object key prefix */
+#define CLI_S3_DEFAULT_PREFIX	"leader-exec/"
+
+enum store_kind {
+	STORE_TAGS,		/* leadership in EC2 tags (default) */
+	STORE_S3		/* a conditional-write record in S3 */
+};
+
+/* Where leadership is recorded: --store or LEADER_EXEC_STORE. */
+struct store_spec {
+	enum store_kind	 kind;
+	int		 eb_bucket;	/* "s3": elasticbeanstalk-REGION-ACCOUNT */
+	char		 bucket[CLI_BUCKET_MAX + 1];
+	char		 prefix[CLI_PREFIX_MAX + 1];	/* "" or ends in '/' */
+};
 
 enum cli_mode {
 	MODE_RUN,		/* [--] command [args]: exec on the leader */
@@ -52,6 +70,10 @@ struct options {
 	int		 scope_set;
 	char		 region[32];
 	long		 settle_ms;
+	struct store_spec store;
+	int		 store_set;	/* --store given */
+	long		 lease_ms;	/* --lease */
+	long		 kill_after_ms;	/* --kill-after; -1: derived */
 	long		 timeout_ms;
 	int		 follower_exit;
 	enum cli_on_error on_error;
@@ -65,6 +87,13 @@ struct options {
  */
 int	cli_parse(int argc, char **argv, struct options *o, char *err,
 	    size_t errlen);
+/*
+ * Parse a store: "tags", "s3" (Elastic Beanstalk's bucket) or
+ * "s3://BUCKET[/PREFIX]" (a prefix gets a trailing '/').  0, or -1 with a
+ * reason in err naming what (for --store or LEADER_EXEC_STORE).
+ */
+int	cli_parse_store(const char *what, const char *s, struct store_spec *,
+	    char *err, size_t errlen);
 /* Parse a duration: "3", "2.5", "2.5s", "500ms" -> ms; -1 if malformed. */
 long	cli_parse_duration(const char *);
 /* 1 when code is one leader-exec reserves for itself (errors, 126/127). */
