@@ -22,7 +22,8 @@
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
 
-struct run {
+/* One run: its clients, credentials and store; main.c holds it opaque. */
+struct leader_session {
 	const struct options	*o;
 	const struct runenv	*env;
 	struct leader_result	*res;
@@ -33,6 +34,9 @@ struct run {
 	char			 endpoint[256];
 	struct instance		 self;		/* from the self read, no tags */
 	int			 have_self;
+	const struct store_ops	*ops;		/* the store elected with */
+	void			*state;		/* its state, owned */
+	struct store_ctx	 ctx;		/* what it works with */
 };
 
 void
@@ -45,7 +49,7 @@ leader_result_free(struct leader_result *r)
 
 /* Instance id and region from IMDS; credentials; the EC2 client. */
 static int
-connect_services(struct run *r, struct lerr *e)
+connect_services(struct leader_session *r, struct lerr *e)
 {
 	const struct runenv	*env = r->env;
 	struct imds_identity	 id;
@@ -99,7 +103,7 @@ connect_services(struct run *r, struct lerr *e)
 
 /* The epoch: --epoch, else the EB deployment manifest, else none. */
 static int
-find_epoch(struct run *r, struct lerr *e)
+find_epoch(struct leader_session *r, struct lerr *e)
 {
 	const char	*path;
 	int		 found;
@@ -130,7 +134,7 @@ find_epoch(struct run *r, struct lerr *e)
 
 /* Own tags (DescribeInstances of self) decide the group, unless --scope. */
 static int
-find_scope(struct run *r, struct lerr *e)
+find_scope(struct leader_session *r, struct lerr *e)
 {
 	struct leader_result	*res = r->res;
 	struct group		 self;
@@ -197,68 +201,119 @@ out:
 
 /* The store's election, with the run's context. */
 static int
-elect(struct run *r, const struct store_ops *ops, struct lerr *e)
+elect(struct leader_session *r, const struct store_ops *ops, struct lerr *e)
 {
-	struct store_ctx	 c;
-	void			*state;
-	int			 rc;
+	struct store_ctx	*c = &r->ctx;
 
-	if ((state = calloc(1, ops->state_size)) == NULL) {
+	if ((r->state = calloc(1, ops->state_size)) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	memset(&c, 0, sizeof(c));
-	c.o = r->o;
-	c.env = r->env;
-	c.res = r->res;
-	c.dl = &r->dl;
-	c.ec2 = r->ec2;
-	c.self = &r->self;
-	c.have_self = r->have_self;
+	r->ops = ops;
+	c->o = r->o;
+	c->env = r->env;
+	c->res = r->res;
+	c->dl = &r->dl;
+	c->ec2 = r->ec2;
+	c->self = &r->self;
+	c->have_self = r->have_self;
 	r->res->store = ops->name;
-	if ((rc = ops->elect(&c, state, e)) == -1)
-		ops->abandon(&c, state);
-	explicit_bzero(state, ops->state_size);
-	free(state);
-	return rc;
+	if (ops->elect(c, r->state, e) == -1) {
+		ops->abandon(c, r->state);
+		return -1;
+	}
+	return 0;
 }
 
 int
-leader_run(const struct options *o, const struct runenv *env,
-    struct leader_result *res, struct lerr *e)
+leader_renew(struct leader_session *r, long budget_ms, struct lerr *e)
 {
-	struct run	 r;
-	int		 rc = -1;
+	if (r->ops == NULL || r->ops->renew == NULL) {
+		lerr_set(e, LERR_INTERNAL, "the %s store has no lease to renew",
+		    r->ops ? r->ops->name : "(no)");
+		return -1;
+	}
+	return r->ops->renew(&r->ctx, r->state, budget_ms, e);
+}
 
-	memset(res, 0, sizeof(*res));
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	r.env = env;
-	r.res = res;
-	res->verdict = VERDICT_NONE;
-	res->epoch_source = "none";
-	deadline_start(&r.dl, o->timeout_ms);
+int
+leader_finish(struct leader_session *r, int status, struct lerr *e)
+{
+	if (r->ops == NULL || r->ops->finish == NULL)
+		return 0;
+	return r->ops->finish(&r->ctx, r->state, status, e);
+}
 
-	if (connect_services(&r, e) == -1 || find_epoch(&r, e) == -1 ||
-	    find_scope(&r, e) == -1)
-		goto out;
-	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
-	    res->scope_key, res->scope_value, res->scope_source, o->name,
-	    res->epoch[0] ? res->epoch : "none");
-	if (elect(&r, &store_tags, e) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (r.imds != NULL)
-		imds_counts(r.imds, &res->imds_requests, &res->imds_conns);
-	if (r.ec2 != NULL)
-		ec2_counts(r.ec2, &res->ec2_requests, &res->ec2_conns);
+/* The request counts into res, for the log and --status. */
+static void
+count_requests(struct leader_session *r)
+{
+	struct leader_result	*res = r->res;
+
+	if (r->imds != NULL)
+		imds_counts(r->imds, &res->imds_requests, &res->imds_conns);
+	if (r->ec2 != NULL)
+		ec2_counts(r->ec2, &res->ec2_requests, &res->ec2_conns);
 	log_msg(LOG_VERBOSE, "HTTP requests: %u to IMDS over %u connection%s, "
 	    "%u to EC2 over %u connection%s", res->imds_requests,
 	    res->imds_conns, res->imds_conns == 1 ? "" : "s",
 	    res->ec2_requests, res->ec2_conns, res->ec2_conns == 1 ? "" : "s");
-	ec2_free(r.ec2);
-	imds_free(r.imds);
-	creds_clear(&r.creds);
+}
+
+void
+leader_close(struct leader_session *r)
+{
+	if (r == NULL)
+		return;
+	if (r->ops != NULL && r->ops->close != NULL)
+		r->ops->close(&r->ctx, r->state);
+	if (r->state != NULL) {
+		explicit_bzero(r->state, r->ops->state_size);
+		free(r->state);
+	}
+	ec2_free(r->ec2);
+	imds_free(r->imds);
+	creds_clear(&r->creds);
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+int
+leader_run(const struct options *o, const struct runenv *env,
+    struct leader_result *res, struct leader_session **session,
+    struct lerr *e)
+{
+	struct leader_session	*r;
+	int		 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	res->verdict = VERDICT_NONE;
+	res->epoch_source = "none";
+	if (session != NULL)
+		*session = NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		lerr_set(e, LERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	r->o = o;
+	r->env = env;
+	r->res = res;
+	deadline_start(&r->dl, o->timeout_ms);
+
+	if (connect_services(r, e) == -1 || find_epoch(r, e) == -1 ||
+	    find_scope(r, e) == -1)
+		goto out;
+	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
+	    res->scope_key, res->scope_value, res->scope_source, o->name,
+	    res->epoch[0] ? res->epoch : "none");
+	if (elect(r, &store_tags, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	count_requests(r);
+	if (rc == 0 && session != NULL)
+		*session = r;
+	else
+		leader_close(r);
 	return rc;
 }

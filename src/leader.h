@@ -13,13 +13,25 @@
 #include "err.h"
 #include "store.h"
 
+struct leader_session;
+
 /*
  * Run one election as o says.  0 with res filled, or -1 with e set (res
  * still holds what was learnt, for --status and logs).  Free res with
- * leader_result_free() in both cases.
+ * leader_result_free() in both cases.  On success, when session is not
+ * NULL, *session keeps the clients, credentials and store state open for
+ * leader_renew() and leader_finish() (res->supervise says whether the
+ * leader must be supervised); close it with leader_close() before exec.
  */
 int	leader_run(const struct options *o, const struct runenv *env,
-	    struct leader_result *res, struct lerr *e);
+	    struct leader_result *res, struct leader_session **session,
+	    struct lerr *e);
+/* Renew the leader's lease within budget_ms: 0, or -1 with e set. */
+int	leader_renew(struct leader_session *, long budget_ms, struct lerr *e);
+/* Record the command's outcome (exit status or 128 + N): 0 or -1. */
+int	leader_finish(struct leader_session *, int status, struct lerr *e);
+/* Zero the credentials, free everything; NULL is fine. */
+void	leader_close(struct leader_session *);
 void	leader_result_free(struct leader_result *);
 
 #endif

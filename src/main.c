@@ -187,7 +187,7 @@ main(int argc, char *argv[])
 		return LERR_INTERNAL;
 	}
 
-	status = leader_run(&o, &env, &res, &e) == 0 ? 0 : -1;
+	status = leader_run(&o, &env, &res, NULL, &e) == 0 ? 0 : -1;
 	http_global_cleanup();
 	if (status == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);

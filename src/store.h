@@ -50,7 +50,10 @@ struct leader_result {
 	char			 scope_key[TAG_KEY_MAX];
 	char			 scope_value[TAG_VALUE_MAX + 1];
 	const char		*scope_source;	/* "--scope", "own tag" */
-	const char		*store;		/* "tags" */
+	const char		*store;		/* "tags", "s3" */
+	int			 supervise;	/* the leader must fork, renew
+						   and record (not exec in place) */
+	long			 lease_ms;	/* with supervise: the lease */
 	char			 region[32];
 	char			 reason[256];
 	int			 claimed;	/* this run wrote a claim */
@@ -86,6 +89,22 @@ struct store_ops {
 	 * effort, bounded by its own short deadline.
 	 */
 	void		(*abandon)(struct store_ctx *, void *state);
+	/*
+	 * While a supervised command runs: renew this run's lease within
+	 * budget_ms.  0 renewed, -1 with e set.  NULL: the store has no
+	 * lease (it never asks for supervision).
+	 */
+	int		(*renew)(struct store_ctx *, void *state, long budget_ms,
+			    struct lerr *e);
+	/*
+	 * After the command: record its outcome (status: exit status, or
+	 * 128 + N for death by signal N) and release what needs releasing.
+	 * 0, or -1 with e set.  NULL: nothing to record.
+	 */
+	int		(*finish)(struct store_ctx *, void *state, int status,
+			    struct lerr *e);
+	/* Release what state owns (not state itself); may be NULL. */
+	void		(*close)(struct store_ctx *, void *state);
 	size_t		 state_size;	/* zeroed by the caller */
 };
 

@@ -383,5 +383,8 @@ const struct store_ops store_tags = {
 	"tags",
 	tags_elect,
 	tags_abandon,
+	NULL,
+	NULL,
+	NULL,
 	sizeof(struct tags_run),
 };

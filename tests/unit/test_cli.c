@@ -335,6 +335,7 @@ cli_suite(void)
 	tcase_add_test(core, test_help_version);
 	tcase_add_test(core, test_no_command);
 	tcase_add_test(core, test_unknown);
+	tcase_add_test(core, test_store);
 	tcase_add_test(limits, test_name_limits);
 	tcase_add_test(limits, test_epoch_limits);
 	tcase_add_test(limits, test_durations);
