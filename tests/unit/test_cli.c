@@ -161,6 +161,55 @@ START_TEST(test_no_command)
 }
 END_TEST
 
+/* Stores (DESIGN.md section 7): tags, EB's bucket, or a bucket of one's own. */
+START_TEST(test_store)
+{
+	struct store_spec	 st;
+
+	ck_assert_int_eq(parse("true", NULL), 0);
+	ck_assert_int_eq(o.store.kind, STORE_TAGS);
+	ck_assert_int_eq(o.store_set, 0);
+	ck_assert_int_eq(o.lease_ms, 15000);
+	ck_assert_int_eq(o.kill_after_ms, -1);
+	ck_assert_int_eq(parse("--store", "s3", "true", NULL), 0);
+	ck_assert_int_eq(o.store.kind, STORE_S3);
+	ck_assert_int_eq(o.store.eb_bucket, 1);
+	ck_assert_str_eq(o.store.prefix, "leader-exec/");
+	ck_assert_int_eq(parse("--store=s3://my-bucket.example/a/b", "--lease",
+	    "6", "--kill-after", "1.5", "true", NULL), 0);
+	ck_assert_int_eq(o.store_set, 1);
+	ck_assert_int_eq(o.store.eb_bucket, 0);
+	ck_assert_str_eq(o.store.bucket, "my-bucket.example");
+	ck_assert_str_eq(o.store.prefix, "a/b/");
+	ck_assert_int_eq(o.lease_ms, 6000);
+	ck_assert_int_eq(o.kill_after_ms, 1500);
+	ck_assert_int_eq(cli_parse_store("x", "s3://abc", &st, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(st.prefix, "");
+	ck_assert_int_eq(cli_parse_store("x", "s3://abc/p/", &st, err,
+	    sizeof(err)), 0);
+	ck_assert_str_eq(st.prefix, "p/");
+	/* Bucket names as S3 allows them, nothing else. */
+	ck_assert_int_eq(cli_parse_store("LEADER_EXEC_STORE", "s3://ab", &st,
+	    err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "LEADER_EXEC_STORE"));
+	ck_assert_int_eq(cli_parse_store("x", "s3://Upper", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cli_parse_store("x", "s3://a..b", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cli_parse_store("x", "s3://-ab", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cli_parse_store("x", "s3://abc/a//b", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cli_parse_store("x", "s3://abc/a b", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cli_parse_store("x", "dynamodb", &st, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(parse("--lease", "2", "true", NULL), -1);
+	ck_assert_int_eq(parse("--kill-after", "x", "true", NULL), -1);
+}
+END_TEST
+
 /* Unknown options and missing values are named in the error. */
 START_TEST(test_unknown)
 {
