@@ -134,7 +134,7 @@ int
 cli_reserved_status(int code)
 {
 	return code == LERR_USAGE || (code >= LERR_IMDS &&
-	    code <= LERR_INTERNAL) || code == 126 || code == 127;
+	    code <= LERR_LEADER_FAILED) || code == 126 || code == 127;
 }
 
 static int
@@ -352,7 +352,7 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 			    "0 to 255", val);
 		if (cli_reserved_status((int)ms))
 			return fail(err, errlen, "--follower-exit %ld: "
-			    "reserved for errors (2, 111-118, 126, 127)", ms);
+			    "reserved for errors (2, 111-120, 126, 127)", ms);
 		o->follower_exit = (int)ms;
 	} else if (strcmp(opt, "on-error") == 0) {
 		if (strcmp(val, "fail") == 0)

@@ -40,6 +40,8 @@ lerr_class_name(enum lerr_class cls)
 	case LERR_DEADLINE:	return "deadline";
 	case LERR_SIGNAL:	return "signal";
 	case LERR_INTERNAL:	return "internal";
+	case LERR_LOST:		return "leadership lost";
+	case LERR_LEADER_FAILED: return "leader failed";
 	}
 	return "unknown";
 }

@@ -25,7 +25,9 @@ enum lerr_class {
 	LERR_SCOPE = 115,	/* the group cannot be determined */
 	LERR_DEADLINE = 116,	/* no certain answer before --timeout */
 	LERR_SIGNAL = 117,	/* interrupted by SIGINT/SIGTERM */
-	LERR_INTERNAL = 118	/* out of memory or a bug */
+	LERR_INTERNAL = 118,	/* out of memory or a bug */
+	LERR_LOST = 119,	/* leadership lost while the command ran */
+	LERR_LEADER_FAILED = 120 /* --wait: the leader's command failed */
 };
 
 struct lerr {

@@ -21,6 +21,7 @@
 #define MAX_ROUNDS	1000		/* self re-reads, besides the deadline */
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
+#define CREDS_REFRESH_S	300		/* refresh role credentials this early */
 
 /* One run: its clients, credentials and store; main.c holds it opaque. */
 struct leader_session {
@@ -34,6 +35,7 @@ struct leader_session {
 	char			 endpoint[256];
 	struct instance		 self;		/* from the self read, no tags */
 	int			 have_self;
+	char			 account_id[32];	/* identity document */
 	const struct store_ops	*ops;		/* the store elected with */
 	void			*state;		/* its state, owned */
 	struct store_ctx	 ctx;		/* what it works with */
@@ -68,6 +70,7 @@ connect_services(struct leader_session *r, struct lerr *e)
 	if (imds_get_identity(r->imds, &r->dl, &id, e) == -1)
 		return -1;
 	strlcpy(r->res->self_id, id.instance_id, sizeof(r->res->self_id));
+	strlcpy(r->account_id, id.account_id, sizeof(r->account_id));
 	if (r->o->region[0] != '\0')
 		strlcpy(r->res->region, r->o->region, sizeof(r->res->region));
 	else if (env->region != NULL && env->region[0] != '\0')
@@ -217,12 +220,35 @@ elect(struct leader_session *r, const struct store_ops *ops, struct lerr *e)
 	c->ec2 = r->ec2;
 	c->self = &r->self;
 	c->have_self = r->have_self;
+	c->creds = &r->creds;
+	c->account_id = r->account_id;
 	r->res->store = ops->name;
 	if (ops->elect(c, r->state, e) == -1) {
 		ops->abandon(c, r->state);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Instance-role credentials run out after a few hours, and a supervised
+ * command may run longer: fetch new ones once fewer than
+ * CREDS_REFRESH_S seconds are left.  The clients borrow r->creds, so the
+ * new values take effect on their next request.
+ */
+static int
+refresh_credentials(struct leader_session *r, long budget_ms, struct lerr *e)
+{
+	struct deadline	 dl;
+	int64_t		 now = r->env->wall_clock();
+
+	if (r->creds.expiration == 0 || r->imds == NULL ||
+	    r->creds.expiration - now > CREDS_REFRESH_S)
+		return 0;
+	deadline_start(&dl, budget_ms / 2);
+	log_msg(LOG_VERBOSE, "instance role credentials expire in %" PRId64
+	    " s; fetching new ones", r->creds.expiration - now);
+	return creds_resolve(r->imds, &dl, now, &r->creds, e);
 }
 
 int
@@ -233,7 +259,16 @@ leader_renew(struct leader_session *r, long budget_ms, struct lerr *e)
 		    r->ops ? r->ops->name : "(no)");
 		return -1;
 	}
+	if (refresh_credentials(r, budget_ms, e) == -1)
+		return -1;
 	return r->ops->renew(&r->ctx, r->state, budget_ms, e);
+}
+
+void
+leader_abandon(struct leader_session *r)
+{
+	if (r != NULL && r->ops != NULL)
+		r->ops->abandon(&r->ctx, r->state);
 }
 
 int
@@ -241,6 +276,8 @@ leader_finish(struct leader_session *r, int status, struct lerr *e)
 {
 	if (r->ops == NULL || r->ops->finish == NULL)
 		return 0;
+	if (refresh_credentials(r, 10000, e) == -1)
+		return -1;
 	return r->ops->finish(&r->ctx, r->state, status, e);
 }
 
@@ -306,7 +343,8 @@ leader_run(const struct options *o, const struct runenv *env,
 	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
 	    res->scope_key, res->scope_value, res->scope_source, o->name,
 	    res->epoch[0] ? res->epoch : "none");
-	if (elect(r, &store_tags, e) == -1)
+	if (elect(r, o->store.kind == STORE_S3 ? &store_s3 : &store_tags,
+	    e) == -1)
 		goto out;
 	rc = 0;
 out:

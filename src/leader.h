@@ -30,6 +30,8 @@ int	leader_run(const struct options *o, const struct runenv *env,
 int	leader_renew(struct leader_session *, long budget_ms, struct lerr *e);
 /* Record the command's outcome (exit status or 128 + N): 0 or -1. */
 int	leader_finish(struct leader_session *, int status, struct lerr *e);
+/* The leader will not run after all: release what it holds (best effort). */
+void	leader_abandon(struct leader_session *);
 /* Zero the credentials, free everything; NULL is fine. */
 void	leader_close(struct leader_session *);
 void	leader_result_free(struct leader_result *);

@@ -18,7 +18,9 @@
 #include "election.h"
 #include "err.h"
 #include "group.h"
+#include "record.h"
 
+struct credentials;
 struct ec2;
 
 /* What main.c read from the environment (borrowed strings, may be NULL). */
@@ -26,6 +28,7 @@ struct runenv {
 	const char	*imds_endpoint;	/* AWS_EC2_METADATA_SERVICE_ENDPOINT */
 	int		 imds_disabled;	/* AWS_EC2_METADATA_DISABLED=true */
 	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
+	const char	*s3_endpoint;	/* AWS_ENDPOINT_URL_S3 */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
 	const char	*manifest;	/* LEADER_EXEC_MANIFEST */
@@ -54,6 +57,16 @@ struct leader_result {
 	int			 supervise;	/* the leader must fork, renew
 						   and record (not exec in place) */
 	long			 lease_ms;	/* with supervise: the lease */
+	long long		 lease_written_ms; /* now_ms() when the lease
+						   was last written (sent) */
+	int			 done;		/* nothing to do: the epoch's
+						   command already succeeded */
+	/* The s3 store: where the record is and what it said. */
+	char			 record_url[1200];	/* s3://BUCKET/KEY */
+	struct record		 record;
+	int			 have_record;
+	int			 retry;		/* this claim retries a failed
+						   epoch */
 	char			 region[32];
 	char			 reason[256];
 	int			 claimed;	/* this run wrote a claim */
@@ -74,6 +87,8 @@ struct store_ctx {
 	struct ec2		*ec2;
 	const struct instance	*self;	/* tagless: id, state, launch time */
 	int			 have_self; /* self was read (else --scope) */
+	const struct credentials *creds;	/* for other clients */
+	const char		*account_id;	/* identity document, or "" */
 };
 
 struct store_ops {
@@ -110,5 +125,7 @@ struct store_ops {
 
 /* The EC2 tags store (store_tags.c). */
 extern const struct store_ops store_tags;
+/* The S3 conditional-write store (store_s3.c). */
+extern const struct store_ops store_s3;
 
 #endif
