@@ -9,6 +9,7 @@
  * walkers then only visit the keys of the top-level object and skip
  * nested values whole, so a key inside a nested object never matches.
  */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -868,6 +869,222 @@ json_write_string(struct buf *b, const char *s)
 	if (rc == -1 && b->data != NULL && b->len > start) {
 		explicit_bzero(b->data + start, b->len - start);
 		b->len = start;
+	}
+	return rc;
+}
+
+int
+json_text_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = strlen(s), k, bad;
+
+	while (n > 0) {
+		if (*p < 0x20 || *p == 0x7f ||
+		    (k = utf8_len(p, n, &bad)) == 0)
+			return 0;
+		p += k;
+		n -= k;
+	}
+	return 1;
+}
+
+/* Decode the key at token i into key.  0, or -1 with err set. */
+static int
+key_at(const struct doc *d, int i, char key[JSON_KEY_MAX], char *err,
+    size_t errlen)
+{
+	const jsmntok_t	*t = &d->tok[i];
+	const char	*why;
+	int		 rc;
+
+	rc = str_decode(d->js + t->start, (size_t)(t->end - t->start), key,
+	    JSON_KEY_MAX, &why);
+	if (rc == DEC_TOOLONG) {
+		seterr(err, errlen, "a key is longer than %d bytes",
+		    JSON_KEY_MAX - 1);
+		return -1;
+	}
+	if (rc != DEC_OK) {
+		seterr(err, errlen, "a key is invalid: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The integer written at s (n bytes, already a valid JSON number) into
+ * *v: 0; -1 when it has a fraction or exponent; -2 beyond int64_t.
+ */
+static int
+int_parse(const char *s, size_t n, int64_t *v)
+{
+	uint64_t	 mag = 0, lim = (uint64_t)INT64_MAX;
+	size_t		 i = 0;
+	int		 neg = 0;
+
+	if (n > 0 && s[0] == '-') {
+		neg = 1;
+		lim++;
+		i++;
+	}
+	if (i == n)
+		return -1;
+	for (; i < n; i++) {
+		if (!is_digit(s[i]))
+			return -1;
+		if (mag > (lim - (uint64_t)(s[i] - '0')) / 10)
+			return -2;
+		mag = mag * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (!neg)
+		*v = (int64_t)mag;
+	else if (mag == lim)
+		*v = INT64_MIN;
+	else
+		*v = -(int64_t)mag;
+	return 0;
+}
+
+static int
+member_int(const struct doc *d, int v, struct json_member *m, char *err,
+    size_t errlen)
+{
+	const jsmntok_t	*t = &d->tok[v];
+	const char	*what;
+	int64_t		 x = 0;
+	int		 rc = -1;
+
+	what = m->kind == JSON_KIND_INT ? "an integer" : "an integer or null";
+	if (t->type == JSMN_PRIMITIVE) {
+		if (m->kind == JSON_KIND_INT_OR_NULL && t->end - t->start == 4 &&
+		    memcmp(d->js + t->start, "null", 4) == 0) {
+			m->isnull = 1;
+			*m->num = 0;
+			return 0;
+		}
+		rc = int_parse(d->js + t->start, (size_t)(t->end - t->start),
+		    &x);
+	}
+	if (rc == -1) {
+		seterr(err, errlen, "%s is not %s", m->name, what);
+		return -1;
+	}
+	if (rc == -2 || x < m->min || x > m->max) {
+		seterr(err, errlen, "%s out of range (%" PRId64 " to %" PRId64
+		    ")", m->name, m->min, m->max);
+		return -1;
+	}
+	m->isnull = 0;
+	*m->num = x;
+	return 0;
+}
+
+static int
+member_string(const struct doc *d, int v, struct json_member *m, char *err,
+    size_t errlen)
+{
+	const jsmntok_t	*t = &d->tok[v];
+	const char	*why;
+	int		 rc;
+
+	if (t->type != JSMN_STRING) {
+		seterr(err, errlen, "%s is not a string", m->name);
+		return -1;
+	}
+	rc = str_decode(d->js + t->start, (size_t)(t->end - t->start), m->str,
+	    m->strsize, &why);
+	if (rc == DEC_TOOLONG) {
+		seterr(err, errlen, "%s too long (at most %zu bytes)", m->name,
+		    m->strsize > 0 ? m->strsize - 1 : 0);
+		return -1;
+	}
+	if (rc != DEC_OK) {
+		seterr(err, errlen, "%s: %s", m->name, why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Check the top-level keys of d: none twice, none unlisted unless
+ * unknown_ok.  keytok[] gets the token of each key.  0, or -1 with err.
+ */
+static int
+members_keys(const struct doc *d, const struct json_member *m, size_t n,
+    int unknown_ok, int *keytok, char *err, size_t errlen)
+{
+	char	 key[JSON_KEY_MAX], other[JSON_KEY_MAX];
+	size_t	 j;
+	int	 i, k, l;
+
+	for (i = 1, k = 0; k < d->tok[0].size; k++) {
+		if (i + 1 >= d->ntok) {
+			seterr(err, errlen, "invalid JSON");
+			return -1;
+		}
+		keytok[k] = i;
+		if (key_at(d, i, key, err, errlen) == -1)
+			return -1;
+		for (l = 0; l < k; l++) {
+			if (key_at(d, keytok[l], other, err, errlen) == -1)
+				return -1;
+			if (strcmp(key, other) == 0) {
+				sanitize(key);
+				seterr(err, errlen, "duplicate key %s", key);
+				return -1;
+			}
+		}
+		for (j = 0; j < n && strcmp(key, m[j].name) != 0; j++)
+			;
+		if (j == n && !unknown_ok) {
+			sanitize(key);
+			seterr(err, errlen, "unknown key %s", key);
+			return -1;
+		}
+		i = tok_skip(d, i + 1);
+	}
+	return 0;
+}
+
+int
+json_parse_members(const char *js, size_t len, struct json_member *m,
+    size_t n, int unknown_ok, char *err, size_t errlen)
+{
+	struct doc	 d;
+	char		 key[JSON_KEY_MAX];
+	int		 keytok[JSON_MAX_TOKENS / 2];
+	size_t		 j;
+	int		 k, rc = -1;
+
+	seterr(err, errlen, "%s", "");
+	if (doc_parse(&d, js, len, err, errlen) == -1 ||
+	    members_keys(&d, m, n, unknown_ok, keytok, err, errlen) == -1)
+		goto out;
+	for (j = 0; j < n; j++) {
+		for (k = 0; k < d.tok[0].size; k++) {
+			if (key_at(&d, keytok[k], key, err, errlen) == -1)
+				goto out;
+			if (strcmp(key, m[j].name) == 0)
+				break;
+		}
+		if (k == d.tok[0].size) {
+			seterr(err, errlen, "%s missing", m[j].name);
+			goto out;
+		}
+		if (m[j].kind == JSON_KIND_STRING ?
+		    member_string(&d, keytok[k] + 1, &m[j], err, errlen) :
+		    member_int(&d, keytok[k] + 1, &m[j], err, errlen))
+			goto out;
+	}
+	rc = 0;
+ out:
+	for (j = 0; rc == -1 && j < n; j++) {
+		if (m[j].str != NULL && m[j].strsize > 0)
+			explicit_bzero(m[j].str, m[j].strsize);
+		if (m[j].num != NULL)
+			*m[j].num = 0;
+		m[j].isnull = 0;
 	}
 	return rc;
 }

@@ -9,6 +9,7 @@
 #define LEADER_EXEC_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -52,6 +53,41 @@ int	json_parse_credentials(const char *, size_t,
  */
 int	json_parse_manifest(const char *, size_t, char *epoch, size_t epochlen,
 	    char *err, size_t errlen);
+/* What json_parse_members() reads for one top-level key. */
+enum json_kind {
+	JSON_KIND_STRING,	/* a string, decoded into str */
+	JSON_KIND_INT,		/* an integer in [min, max], into *num */
+	JSON_KIND_INT_OR_NULL	/* as JSON_KIND_INT, or null (isnull set) */
+};
+
+struct json_member {
+	const char	*name;		/* the key, at most 63 bytes */
+	enum json_kind	 kind;
+	char		*str;		/* JSON_KIND_STRING: strsize bytes */
+	size_t		 strsize;
+	int64_t		*num;		/* JSON_KIND_INT*: the value */
+	int64_t		 min, max;	/* JSON_KIND_INT*: allowed range */
+	int		 isnull;	/* out: the value was null */
+};
+
+/*
+ * Read the members m[0..n) of the top-level object of js: every one is
+ * required, with the type its kind says; a string may be empty, holds
+ * no NUL (\u0000 is refused) and must fit str with its NUL; an integer
+ * is written without fraction or exponent and must lie in [min, max].
+ * Any top-level key given twice is an error, listed or not, as is a key
+ * longer than 63 bytes.  Keys not listed are an error unless unknown_ok,
+ * then their values (any JSON) are skipped.  Errors name the key, never
+ * a value.  0; or -1 with a reason in err, the strings emptied and the
+ * numbers zeroed.
+ */
+int	json_parse_members(const char *js, size_t len, struct json_member *m,
+	    size_t n, int unknown_ok, char *err, size_t errlen);
+/*
+ * 1 when s is valid UTF-8 (RFC 3629: no overlong forms, surrogates or
+ * code points above U+10FFFF) without C0 control characters or DEL.
+ */
+int	json_text_ok(const char *s);
 /* Append s as a JSON string literal (quotes included).  0 or -1. */
 int	json_write_string(struct buf *, const char *s);
 
