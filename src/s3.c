@@ -38,7 +38,7 @@ static const char *const clock_codes[] = { "RequestTimeTooSkewed" };
 
 static const char *const scope_codes[] = { "NoSuchBucket" };
 
-static const struct aws_service s3_service = {
+static const struct aws_service s3_svc = {
 	"S3", S3_SERVICE,
 	throttle_codes, nitems(throttle_codes),
 	auth_codes, nitems(auth_codes),
@@ -48,6 +48,12 @@ static const struct aws_service s3_service = {
 	S3_MAX_ATTEMPTS, S3_BACKOFF_BASE_MS, S3_BACKOFF_CAP_MS,
 	S3_REQUEST_MS, S3_CONNECT_MS
 };
+
+const struct aws_service *
+s3_service(void)
+{
+	return &s3_svc;
+}
 
 int
 s3_resolve_endpoint(const char *region, const char *override_s3,
@@ -205,7 +211,7 @@ out:
 struct s3 *
 s3_new(const struct s3_config *cfg, struct lerr *e)
 {
-	struct aws_config	 ac = { &s3_service, cfg->endpoint,
+	struct aws_config	 ac = { &s3_svc, cfg->endpoint,
 				    cfg->region, cfg->creds, cfg->ca_file,
 				    cfg->ca_dir };
 	struct s3		*c;

@@ -70,6 +70,7 @@ struct s3_target {
 };
 
 struct s3;
+struct aws_service;
 
 /*
  * The endpoint URL: override_s3 (AWS_ENDPOINT_URL_S3), else override_any
@@ -126,6 +127,8 @@ int	s3_put(struct s3 *, const struct deadline *, const char *bucket,
 	    const char *key, const char *body, size_t len,
 	    const char *content_type, enum s3_cond cond, const char *if_match,
 	    char *etag, struct lerr *e);
+/* The S3 data aws.c classifies answers with (for tests). */
+const struct aws_service *s3_service(void);
 /* HTTP requests and new connections made so far. */
 void	s3_counts(const struct s3 *, unsigned *requests, unsigned *conns);
 
