@@ -69,6 +69,7 @@ except ImportError:
 
 import boto3                      # noqa: E402  (moto depends on it)
 from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 from imds_standin import ImdsServer, free_port  # noqa: E402,F401
 from proxy import CountingProxy, Fault  # noqa: E402,F401
@@ -502,8 +503,10 @@ class World:
         """(body bytes, ETag) of bucket/key, or (None, None) when absent."""
         try:
             r = self.s3().get_object(Bucket=bucket, Key=key)
-        except self.s3().exceptions.NoSuchKey:
-            return None, None
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "NoSuchKey":
+                return None, None
+            raise
         return r["Body"].read(), r["ETag"]
 
     def put_object(self, bucket, key, body):
