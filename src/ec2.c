@@ -4,12 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "aws.h"
 #include "buf.h"
 #include "ec2.h"
 #include "ec2_xml.h"
-#include "http.h"
 #include "log.h"
 #include "sigv4.h"
 #include "util.h"
@@ -18,18 +17,9 @@
 #define FORM_MAX	(16 * 1024)
 
 struct ec2 {
-	struct http			*http;
-	char				 url[256];	/* endpoint + "/" */
-	char				 host[256];
-	char				 region[32];
-	const struct credentials	*creds;
-};
-
-/* How a failed attempt is treated. */
-enum verdict {
-	V_DONE,		/* success */
-	V_RETRY,	/* transient: try again after a backoff */
-	V_FAIL		/* final: e is set */
+	struct aws	*aws;
+	char		 url[256];	/* endpoint + "/" */
+	char		 host[256];
 };
 
 static const char *const throttle_codes[] = {
@@ -51,55 +41,29 @@ static const char *const perm_codes[] = {
 	"UnauthorizedOperation", "AccessDenied", "AccessDeniedException",
 };
 
-static int
-in_list(const char *code, const char *const *list, size_t n)
-{
-	size_t	 i;
+static const char *const clock_codes[] = { "RequestExpired" };
 
-	for (i = 0; i < n; i++)
-		if (strcmp(code, list[i]) == 0)
-			return 1;
-	return 0;
-}
+static const struct aws_service ec2_service = {
+	"EC2", EC2_SERVICE,
+	throttle_codes, nitems(throttle_codes),
+	auth_codes, nitems(auth_codes),
+	perm_codes, nitems(perm_codes),
+	clock_codes, nitems(clock_codes),
+	NULL, 0,
+	EC2_MAX_ATTEMPTS, EC2_BACKOFF_BASE_MS, EC2_BACKOFF_CAP_MS,
+	EC2_REQUEST_MS, EC2_CONNECT_MS
+};
 
 int
 ec2_endpoint_host(const char *url, char *out, size_t outlen)
 {
-	const char	*p, *end;
-
-	if ((p = strstr(url, "://")) == NULL)
-		return -1;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	if (end == p || (size_t)(end - p) >= outlen || strchr(p, '@') != NULL)
-		return -1;
-	memcpy(out, p, (size_t)(end - p));
-	out[end - p] = '\0';
-	return 0;
+	return aws_endpoint_host(url, out, outlen);
 }
 
 int
 ec2_host_is_loopback(const char *host)
 {
-	size_t	 n;
-	int	 dots = 0;
-	const char *p;
-
-	if (strncmp(host, "[::1]", 5) == 0)
-		return host[5] == '\0' || host[5] == ':';
-	n = strcspn(host, ":");
-	if (n == 9 && strncmp(host, "localhost", 9) == 0)
-		return 1;
-	if (strncmp(host, "127.", 4) != 0)
-		return 0;
-	/* 127.a.b.c with digits only. */
-	for (p = host + 4; p < host + n; p++) {
-		if (*p == '.')
-			dots++;
-		else if (*p < '0' || *p > '9')
-			return 0;
-	}
-	return dots == 2;
+	return aws_host_is_loopback(host);
 }
 
 int
@@ -107,59 +71,17 @@ ec2_resolve_endpoint(const char *region, const char *override_ec2,
     const char *override_any, int allow_http, char *out, size_t outlen,
     struct lerr *e)
 {
-	const char	*o = NULL, *var = NULL, *p;
-	char		 host[256];
-	int		 n;
-
-	if (override_ec2 != NULL && override_ec2[0] != '\0') {
-		o = override_ec2;
-		var = "AWS_ENDPOINT_URL_EC2";
-	} else if (override_any != NULL && override_any[0] != '\0') {
-		o = override_any;
-		var = "AWS_ENDPOINT_URL";
-	}
-	if (o == NULL) {
-		n = snprintf(out, outlen, "https://ec2.%s.amazonaws.com%s",
-		    region, strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
-		if (n < 0 || (size_t)n >= outlen) {
-			lerr_set(e, LERR_USAGE, "region %s is too long", region);
-			return -1;
-		}
-		return 0;
-	}
-	if ((strncmp(o, "http://", 7) != 0 && strncmp(o, "https://", 8) != 0) ||
-	    ec2_endpoint_host(o, host, sizeof(host)) == -1) {
-		lerr_set(e, LERR_USAGE, "%s=%s: expected http(s)://host[:port]",
-		    var, o);
-		return -1;
-	}
-	if (strncmp(o, "http://", 7) == 0 && !allow_http &&
-	    !ec2_host_is_loopback(host)) {
-		lerr_set(e, LERR_USAGE, "%s=%s: plain http to a host other than "
-		    "loopback would send signed requests unencrypted; use "
-		    "https, or pass --allow-http-endpoint", var, o);
-		return -1;
-	}
-	p = strstr(o, "://") + 3 + strlen(host);
-	if (*p != '\0' && strcmp(p, "/") != 0) {
-		lerr_set(e, LERR_USAGE, "%s=%s: a path is not supported, use "
-		    "http(s)://host[:port]", var, o);
-		return -1;
-	}
-	n = snprintf(out, outlen, "%.*s", (int)(p - o), o);
-	if (n < 0 || (size_t)n >= outlen) {
-		lerr_set(e, LERR_USAGE, "%s is too long", var);
-		return -1;
-	}
-	return 0;
+	return aws_resolve_endpoint(EC2_SERVICE, "AWS_ENDPOINT_URL_EC2",
+	    region, override_ec2, override_any, allow_http, out, outlen, e);
 }
 
 struct ec2 *
 ec2_new(const struct ec2_config *cfg, struct lerr *e)
 {
-	struct http_opts	 ho = { "EC2", 0, cfg->ca_file, cfg->ca_dir };
+	struct aws_config	 ac = { &ec2_service, cfg->endpoint,
+				    cfg->region, cfg->creds, cfg->ca_file,
+				    cfg->ca_dir };
 	struct ec2		*c;
-	char			 err[256];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
@@ -167,17 +89,13 @@ ec2_new(const struct ec2_config *cfg, struct lerr *e)
 	}
 	if ((size_t)snprintf(c->url, sizeof(c->url), "%s/", cfg->endpoint) >=
 	    sizeof(c->url) ||
-	    ec2_endpoint_host(cfg->endpoint, c->host, sizeof(c->host)) == -1 ||
-	    strlcpy(c->region, cfg->region, sizeof(c->region)) >=
-	    sizeof(c->region)) {
+	    ec2_endpoint_host(cfg->endpoint, c->host, sizeof(c->host)) == -1) {
 		lerr_set(e, LERR_USAGE, "EC2 endpoint %s: unusable",
 		    cfg->endpoint);
 		free(c);
 		return NULL;
 	}
-	c->creds = cfg->creds;
-	if ((c->http = http_new(&ho, err, sizeof(err))) == NULL) {
-		lerr_set(e, LERR_INTERNAL, "%s", err);
+	if ((c->aws = aws_new(&ac, e)) == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -189,14 +107,14 @@ ec2_free(struct ec2 *c)
 {
 	if (c == NULL)
 		return;
-	http_free(c->http);
+	aws_free(c->aws);
 	free(c);
 }
 
 void
 ec2_counts(const struct ec2 *c, unsigned *requests, unsigned *conns)
 {
-	http_counts(c->http, requests, conns);
+	aws_counts(c->aws, requests, conns);
 }
 
 /* Append "&name=value" to a form, both encoded. */
@@ -211,198 +129,70 @@ form_add(struct buf *f, const char *name, const char *value)
 	return 0;
 }
 
-/* Printable ASCII only, at most n bytes: safe to show to the user. */
-static void
-sanitize(char *dst, size_t size, const char *src)
-{
-	size_t	 i = 0;
+/* The streaming parser of one call, reset for each attempt. */
+struct ec2_parse {
+	struct ec2_xml		*x;
+	struct ec2_result	*res;
+	const char		*keep_tag;
+};
 
-	for (; src != NULL && *src != '\0' && i + 1 < size; src++)
-		dst[i++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
-	if (size > 0)
-		dst[i] = '\0';
+static int
+ec2_parse_reset(void *ctx)
+{
+	struct ec2_parse	*p = ctx;
+
+	ec2_xml_free(p->x);
+	ec2_result_free(p->res);
+	memset(p->res, 0, sizeof(*p->res));
+	return (p->x = ec2_xml_new(p->res, p->keep_tag)) == NULL ? -1 : 0;
 }
 
 static int
-xml_sink(void *ctx, const char *data, size_t len)
+ec2_parse_feed(void *ctx, const char *data, size_t len)
 {
-	return ec2_xml_feed(ctx, data, len, 0);
+	struct ec2_parse	*p = ctx;
+
+	return ec2_xml_feed(p->x, data, len, 0);
 }
 
-/*
- * Sign and send one attempt; the parsed answer goes to res.  Returns
- * -1 when the request could not even be built (e set).
- */
 static int
-ec2_attempt(struct ec2 *c, const struct deadline *dl, const struct buf *form,
-    struct ec2_result *res, const char *keep_tag, struct http_response *resp,
-    int *parsed, char *parse_err, size_t parse_errlen, struct lerr *e)
+ec2_parse_finish(void *ctx, long status, char *code, size_t codelen,
+    char *msg, size_t msglen, char *why, size_t whylen)
 {
-	const struct credentials *cr = c->creds;
-	struct sigv4_header	 sh[4];
-	struct sigv4_credentials sc;
-	struct sigv4_request	 sr;
-	struct http_request	 req;
-	struct ec2_xml		*x = NULL;
-	struct buf		 auth, hauth, htok;
-	const char		*hdrs[6];
-	char			 amz_date[17], hdate[40], hhost[300];
-	size_t			 nh = 0, nsh = 0;
-	int			 rc = -1;
+	struct ec2_parse	*p = ctx;
 
-	buf_init(&auth, 8192);
-	buf_init(&hauth, 8192);
-	buf_init(&htok, 8192);
-	sigv4_amz_date(time(NULL), amz_date);
-	sh[nsh++] = (struct sigv4_header){ "Content-Type",
-	    "application/x-www-form-urlencoded; charset=utf-8" };
-	sh[nsh++] = (struct sigv4_header){ "Host", c->host };
-	sh[nsh++] = (struct sigv4_header){ "X-Amz-Date", amz_date };
-	if (cr->session_token[0] != '\0')
-		sh[nsh++] = (struct sigv4_header){ "X-Amz-Security-Token",
-		    cr->session_token };
-	sr = (struct sigv4_request){ "POST", "/", "", sh, nsh, form->data,
-	    form->len };
-	sc = (struct sigv4_credentials){ cr->access_key_id,
-	    cr->secret_access_key, cr->session_token };
-	if (sigv4_authorization(&sr, &sc, amz_date, c->region, EC2_SERVICE,
-	    &auth) == -1 ||
-	    buf_printf(&hauth, "Authorization: %s", auth.data) == -1 ||
-	    (nsh == 4 && buf_printf(&htok, "X-Amz-Security-Token: %s",
-	    cr->session_token) == -1)) {
-		lerr_set(e, LERR_INTERNAL, "cannot sign the EC2 request");
-		goto out;
+	if (status == -1 || ec2_xml_feed(p->x, NULL, 0, 1) == -1) {
+		snprintf(why, whylen, "%s", ec2_xml_error(p->x));
+		return 0;
 	}
-	snprintf(hdate, sizeof(hdate), "X-Amz-Date: %s", amz_date);
-	snprintf(hhost, sizeof(hhost), "Host: %s", c->host);
-	hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded; "
-	    "charset=utf-8";
-	hdrs[nh++] = hhost;
-	hdrs[nh++] = hdate;
-	hdrs[nh++] = hauth.data;
-	if (nsh == 4)
-		hdrs[nh++] = htok.data;
-	hdrs[nh] = NULL;
-
-	if ((x = ec2_xml_new(res, keep_tag)) == NULL) {
-		lerr_set(e, LERR_INTERNAL, "out of memory");
-		goto out;
+	if (p->res->is_error) {
+		aws_sanitize(code, codelen, p->res->error_code);
+		aws_sanitize(msg, msglen, p->res->error_message);
 	}
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.url = c->url;
-	req.headers = hdrs;
-	req.body = form->data;
-	req.body_len = form->len;
-	req.max_body = EC2_MAX_BODY;
-	req.sink = xml_sink;
-	req.sink_ctx = x;
-	/* No single request may outlive the overall deadline. */
-	req.connect_timeout_ms = deadline_cap_ms(dl, EC2_CONNECT_MS);
-	req.timeout_ms = deadline_cap_ms(dl, EC2_REQUEST_MS);
-	if (req.timeout_ms <= 0)
-		req.connect_timeout_ms = req.timeout_ms = 1;
-	*parsed = 0;
-	parse_err[0] = '\0';
-	if (http_do(c->http, &req, resp) == 0) {
-		if (ec2_xml_feed(x, NULL, 0, 1) == 0)
-			*parsed = 1;
-		else
-			snprintf(parse_err, parse_errlen, "%s",
-			    ec2_xml_error(x));
-	} else if (resp->sink_failed)
-		snprintf(parse_err, parse_errlen, "%s", ec2_xml_error(x));
-	rc = 0;
-out:
-	ec2_xml_free(x);
-	buf_free(&auth);
-	buf_free(&hauth);
-	buf_free(&htok);
-	return rc;
-}
-
-/* Decide what an attempt's outcome means. */
-static enum verdict
-ec2_judge(const char *action, const struct http_response *resp, int parsed,
-    const char *parse_err, const struct ec2_result *res, char *why,
-    size_t whylen, struct lerr *e)
-{
-	char	 code[128], msg[200];
-
-	if (resp->aborted) {
-		lerr_set(e, LERR_SIGNAL, "interrupted");
-		return V_FAIL;
-	}
-	if (resp->tls_failed) {
-		/* Another try meets the same certificate. */
-		lerr_set(e, LERR_EC2, "%s: %s", action, resp->error);
-		return V_FAIL;
-	}
-	if (resp->status == 0 || (resp->status < 300 && !parsed)) {
-		/* No answer, or a good status with a cut or garbled body. */
-		snprintf(why, whylen, "%s", parsed ? resp->error :
-		    parse_err[0] ? parse_err : resp->error);
-		return V_RETRY;
-	}
-	if (parsed && res->is_error) {
-		sanitize(code, sizeof(code), res->error_code);
-		sanitize(msg, sizeof(msg), res->error_message);
-		snprintf(why, whylen, "%s (HTTP %ld)", code, resp->status);
-		if (in_list(code, throttle_codes, nitems(throttle_codes)) ||
-		    resp->status >= 500)
-			return V_RETRY;
-		if (in_list(code, perm_codes, nitems(perm_codes))) {
-			lerr_set(e, LERR_PERM, "%s: %s: add ec2:%s to the "
-			    "IAM policy of the instance profile (see the "
-			    "README's IAM policy)", action, code, action);
-			return V_FAIL;
-		}
-		if (strcmp(code, "RequestExpired") == 0) {
-			lerr_set(e, LERR_CREDS, "%s: RequestExpired: the "
-			    "system clock is off by more than 15 minutes; fix "
-			    "time synchronisation (chronyd)", action);
-			return V_FAIL;
-		}
-		if (in_list(code, auth_codes, nitems(auth_codes)) ||
-		    resp->status == 401 || resp->status == 403) {
-			lerr_set(e, LERR_CREDS, "%s: %s: the credentials were "
-			    "rejected (%s)", action, code, msg);
-			return V_FAIL;
-		}
-		lerr_set(e, LERR_EC2, "%s: %s: %s", action, code, msg);
-		return V_FAIL;
-	}
-	if (resp->status >= 500) {
-		snprintf(why, whylen, "HTTP %ld", resp->status);
-		return V_RETRY;
-	}
-	if (resp->status == 401 || resp->status == 403) {
-		lerr_set(e, LERR_CREDS, "%s: HTTP %ld without an error code: "
-		    "the credentials were rejected", action, resp->status);
-		return V_FAIL;
-	}
-	if (resp->status >= 300) {
-		lerr_set(e, LERR_EC2, "%s: unexpected HTTP %ld from the EC2 "
-		    "endpoint", action, resp->status);
-		return V_FAIL;
-	}
-	return V_DONE;
+	return 1;
 }
 
 /*
  * One Query API call with retries: Action, Version and the encoded
- * parameters in params.  On success res holds the parsed answer.
+ * parameters in params.  On success res holds the parsed answer.  0, 1
+ * when the answer was the error code expect (NULL: none), or -1.
  */
 static int
 ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
-    const struct buf *params, const char *keep_tag, struct ec2_result *res,
-    struct lerr *e)
+    const struct buf *params, const char *keep_tag, const char *expect,
+    struct ec2_result *res, struct lerr *e)
 {
-	struct http_response	 resp;
+	struct ec2_parse	 ps = { NULL, res, keep_tag };
+	struct aws_parser	 p = { &ps, ec2_parse_reset, ec2_parse_feed,
+				    ec2_parse_finish };
+	struct sigv4_header	 ctype = { "Content-Type",
+				    "application/x-www-form-urlencoded; "
+				    "charset=utf-8" };
+	struct aws_request	 r;
+	struct aws_outcome	 o;
 	struct buf		 form;
-	char			 why[256], parse_err[256];
-	int			 attempt, parsed = 0;
-	enum verdict		 v = V_FAIL;
+	char			 iam[80];
+	int			 rc = -1;
 
 	buf_init(&form, FORM_MAX);
 	if (buf_printf(&form, "Action=%s&Version=%s", action,
@@ -411,50 +201,27 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 		lerr_set(e, LERR_INTERNAL, "%s: request too large", action);
 		goto out;
 	}
-	for (attempt = 1; attempt <= EC2_MAX_ATTEMPTS; attempt++) {
-		long	 backoff, cap;
-
-		if (deadline_left_ms(dl) == 0) {
-			lerr_set(e, LERR_DEADLINE, "%s: no answer before the "
-			    "deadline (--timeout)", action);
-			goto out;
-		}
-		ec2_result_free(res);
-		memset(res, 0, sizeof(*res));
-		if (ec2_attempt(c, dl, &form, res, keep_tag, &resp, &parsed,
-		    parse_err, sizeof(parse_err), e) == -1)
-			goto out;
-		why[0] = '\0';
-		v = ec2_judge(action, &resp, parsed, parse_err, res, why,
-		    sizeof(why), e);
-		buf_free(&resp.body);
-		if (v != V_RETRY)
-			goto out;
-		cap = EC2_BACKOFF_BASE_MS << (attempt - 1);
-		if (cap > EC2_BACKOFF_CAP_MS)
-			cap = EC2_BACKOFF_CAP_MS;
-		backoff = random() % (cap + 1);
-		if (attempt == EC2_MAX_ATTEMPTS ||
-		    backoff >= deadline_left_ms(dl))
-			break;
-		log_msg(LOG_INFO, "%s: %s; retrying in %ld ms (attempt %d of "
-		    "%d)", action, why, backoff, attempt + 1, EC2_MAX_ATTEMPTS);
-		if (deadline_sleep_ms(dl, backoff) == -1) {
-			lerr_set(e, LERR_SIGNAL, "interrupted");
-			goto out;
-		}
-	}
-	if (deadline_left_ms(dl) == 0)
-		lerr_set(e, LERR_DEADLINE, "%s at %s: no answer before the "
-		    "deadline (--timeout) after %d attempt%s: %s", action, c->url,
-		    attempt, attempt == 1 ? "" : "s", why);
-	else
-		lerr_set(e, LERR_EC2, "%s at %s failed after %d attempt%s: %s",
-		    action, c->url, attempt, attempt == 1 ? "" : "s", why);
-	v = V_FAIL;
+	snprintf(iam, sizeof(iam), "ec2:%s", action);
+	memset(&r, 0, sizeof(r));
+	r.method = "POST";
+	r.url = c->url;
+	r.host = c->host;
+	r.path = "/";
+	r.query = "";
+	r.extra = &ctype;
+	r.nextra = 1;
+	r.body = form.data;
+	r.body_len = form.len;
+	r.max_body = EC2_MAX_BODY;
+	r.action = action;
+	r.iam_action = iam;
+	r.expect = &expect;
+	r.nexpect = expect != NULL;
+	rc = aws_call(c->aws, dl, &r, &p, &o, e);
 out:
+	ec2_xml_free(ps.x);
 	buf_free(&form);
-	return v == V_DONE ? 0 : -1;
+	return rc;
 }
 
 int
@@ -471,13 +238,13 @@ ec2_describe_instance(struct ec2 *c, const struct deadline *dl,
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (ec2_call(c, dl, "DescribeInstances", &p, NULL, &res, e) == -1) {
-		/* Just launched and not yet known to the API: not an error. */
-		if (res.error_code != NULL &&
-		    strcmp(res.error_code, "InvalidInstanceID.NotFound") == 0) {
-			lerr_clear(e);
-			rc = 0;
-		}
+	/* Just launched and not yet known to the API: not an error. */
+	switch (ec2_call(c, dl, "DescribeInstances", &p, NULL,
+	    "InvalidInstanceID.NotFound", &res, e)) {
+	case -1:
+		goto out;
+	case 1:
+		rc = 0;
 		goto out;
 	}
 	if (group_take(out, &res.group) == -1) {
@@ -525,8 +292,8 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 			lerr_set(e, LERR_INTERNAL, "request too large");
 			goto out;
 		}
-		if (ec2_call(c, dl, "DescribeInstances", &p, keep_tag, &res,
-		    e) == -1)
+		if (ec2_call(c, dl, "DescribeInstances", &p, keep_tag, NULL,
+		    &res, e) == -1)
 			goto out;
 		if (group_take(out, &res.group) == -1) {
 			lerr_set(e, LERR_INTERNAL, "out of memory");
@@ -577,7 +344,7 @@ ec2_tag_call(struct ec2 *c, const struct deadline *dl, const char *action,
 		lerr_set(e, LERR_INTERNAL, "request too large");
 		goto out;
 	}
-	if (ec2_call(c, dl, action, &p, NULL, &res, e) == -1)
+	if (ec2_call(c, dl, action, &p, NULL, NULL, &res, e) == -1)
 		goto out;
 	if (res.ret == 0) {
 		lerr_set(e, LERR_EC2, "%s: the endpoint answered false", action);

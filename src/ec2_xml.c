@@ -60,6 +60,8 @@ enum node {
 	NODE_TAG,		/* instance/tagSet/item */
 	NODE_ERRORS,		/* Errors */
 	NODE_ERROR,		/* Error */
+	NODE_S3_ROOT,		/* the parent of an S3 error document */
+	NODE_S3_ERROR,		/* Error (S3) */
 	NODE_FIRST_LEAF,
 	NODE_REQUEST_ID = NODE_FIRST_LEAF,
 	NODE_NEXT_TOKEN,
@@ -70,7 +72,8 @@ enum node {
 	NODE_TAG_VALUE,
 	NODE_RETURN,
 	NODE_ERROR_CODE,
-	NODE_ERROR_MESSAGE
+	NODE_ERROR_MESSAGE,
+	NODE_ERROR_CONDITION	/* Error/Condition (S3) */
 };
 
 /* The children of one node that lead somewhere. */
@@ -139,6 +142,17 @@ static const struct child error_kids[] = {
 	{ "Message", NODE_ERROR_MESSAGE }
 };
 
+/* S3 answers a bare Error document. */
+static const struct child s3_root_kids[] = {
+	{ "Error", NODE_S3_ERROR }
+};
+static const struct child s3_error_kids[] = {
+	{ "Code", NODE_ERROR_CODE },
+	{ "Message", NODE_ERROR_MESSAGE },
+	{ "Condition", NODE_ERROR_CONDITION },
+	{ "RequestId", NODE_REQUEST_ID }
+};
+
 #define KIDS(a)	{ a, nitems(a) }
 
 static const struct {
@@ -158,7 +172,9 @@ static const struct {
 	[NODE_TAGS] = KIDS(tags_kids),
 	[NODE_TAG] = KIDS(tag_kids),
 	[NODE_ERRORS] = KIDS(errors_kids),
-	[NODE_ERROR] = KIDS(error_kids)
+	[NODE_ERROR] = KIDS(error_kids),
+	[NODE_S3_ROOT] = KIDS(s3_root_kids),
+	[NODE_S3_ERROR] = KIDS(s3_error_kids)
 };
 
 struct ec2_xml {
@@ -373,6 +389,10 @@ element_start(struct ec2_xml *x, enum node node)
 	case NODE_ERROR_RESPONSE:
 		x->out->is_error = 1;
 		break;
+	case NODE_S3_ERROR:
+		x->out->is_error = 1;
+		x->nerrors++;
+		break;
 	case NODE_ERROR:
 		x->nerrors++;
 		break;
@@ -476,6 +496,10 @@ element_end(struct ec2_xml *x, enum node node, const char *text,
 	case NODE_ERROR_MESSAGE:
 		if (x->nerrors == 1 &&
 		    set_string(&r->error_message, text, len) == -1)
+			fail(x, "out of memory");
+		break;
+	case NODE_ERROR_CONDITION:
+		if (set_string(&r->error_condition, text, len) == -1)
 			fail(x, "out of memory");
 		break;
 	default:
@@ -665,6 +689,32 @@ ec2_xml_parse(const char *buf, size_t len, const char *tag_filter,
 	return rc;
 }
 
+int
+s3_error_parse(const char *buf, size_t len, struct ec2_result *out,
+    char *err, size_t errlen)
+{
+	struct ec2_xml	*x;
+	int		 rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((x = ec2_xml_new(out, NULL)) == NULL) {
+		if (err != NULL && errlen > 0)
+			strlcpy(err, "out of memory", errlen);
+		return -1;
+	}
+	x->path[0] = NODE_S3_ROOT;
+	rc = ec2_xml_feed(x, buf, len, 1);
+	if (rc == 0 && !out->is_error) {
+		rc = -1;
+		snprintf(x->err, sizeof(x->err), "empty document");
+	}
+	if (rc == -1 && err != NULL && errlen > 0)
+		strlcpy(err, ec2_xml_error(x), errlen);
+	ec2_xml_free(x);
+	return rc;
+}
+
 void
 ec2_result_free(struct ec2_result *r)
 {
@@ -672,6 +722,7 @@ ec2_result_free(struct ec2_result *r)
 	free(r->error_code);
 	free(r->error_message);
 	free(r->request_id);
+	free(r->error_condition);
 	memset(r, 0, sizeof(*r));
 	r->ret = -1;
 }

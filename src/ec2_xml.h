@@ -10,6 +10,8 @@
  * (moto: ErrorResponse/Errors/Error).  Of several Errors the first counts.
  * Element names are matched without namespace; any other document element
  * is an error.  moto's CreateTags/DeleteTags carry no <return>: ret -1.
+ * s3_error_parse() reads S3's Error/{Code,Message,Condition} documents
+ * with the same machinery and bounds.
  *
  * Bounded: nesting depth, text per element, instances, tags per instance.
  * Feed it the body in pieces of any size; the result does not depend on
@@ -32,6 +34,7 @@ struct ec2_result {
 	char		*error_message;	/* owned */
 	char		*request_id;	/* owned; requestId or RequestID */
 	int		 ret;		/* <return>: 1 true, 0 false, -1 absent */
+	char		*error_condition; /* owned; S3 Error/Condition */
 };
 
 struct ec2_xml;
@@ -60,6 +63,16 @@ void		 ec2_xml_free(struct ec2_xml *);
  */
 int		 ec2_xml_parse(const char *, size_t, const char *tag_filter,
 		    struct ec2_result *, char *err, size_t errlen);
+/*
+ * Parse S3's error document Error/{Code,Message,Condition,RequestId}
+ * (any other element below Error is skipped, any other document element
+ * refused) into out: is_error, error_code, error_message,
+ * error_condition, request_id.  0, or -1 (err gets the reason) when it
+ * is not such a document, has no Code, is truncated or exceeds a bound.
+ * Release out with ec2_result_free() either way.
+ */
+int		 s3_error_parse(const char *, size_t, struct ec2_result *out,
+		    char *err, size_t errlen);
 /* Release what a result owns; accepts a half-filled result. */
 void		 ec2_result_free(struct ec2_result *);
 /* "2026-11-22T10:23:18.000Z" -> unix seconds; -1 if malformed. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -65,6 +66,33 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	if (buf_append(&t->resp->body, data, n) == -1) {
 		t->resp->too_large = 1;
 		return 0;
+	}
+	return n;
+}
+
+/* Keep the ETag of the last response header block. */
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 n = size * nmemb, vlen;
+	const char	*v, *end;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+		t->resp->etag[0] = '\0';	/* a new answer (after 100) */
+	if (n < 5 || strncasecmp(data, "etag:", 5) != 0)
+		return n;
+	v = data + 5;
+	end = data + n;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+	    end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	vlen = (size_t)(end - v);
+	if (vlen < sizeof(t->resp->etag)) {
+		memcpy(t->resp->etag, v, vlen);
+		t->resp->etag[vlen] = '\0';
 	}
 	return n;
 }
@@ -172,6 +200,9 @@ set_request(CURL *c, const struct http_request *req, struct curl_slist *hdrs,
 	    curl_easy_setopt(c, CURLOPT_WRITEDATA, t) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, t) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERDATA, t) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->connect_timeout_ms) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms) !=

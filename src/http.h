@@ -54,6 +54,11 @@ struct http_response {
 	int		 sink_failed;	/* the sink returned -1 */
 	int		 tls_failed;	/* the peer's certificate did not verify */
 	char		 error[256];	/* transport error, "" when none */
+	/*
+	 * The ETag header of the final answer as sent (quotes kept), ""
+	 * when none or longer than the buffer.
+	 */
+	char		 etag[256];
 };
 
 /* Initialise libcurl once per process; 0 or -1. */

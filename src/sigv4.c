@@ -568,7 +568,8 @@ sigv4_canonical_request(const struct sigv4_request *req, struct buf *out)
 		goto out;
 	if (buf_puts(out, req->method) == -1 ||
 	    buf_append(out, "\n", 1) == -1 ||
-	    append_canonical_uri(out, path) == -1 ||
+	    (req->raw_path ? buf_puts(out, *path != '\0' ? path : "/") :
+	    append_canonical_uri(out, path)) == -1 ||
 	    buf_append(out, "\n", 1) == -1 ||
 	    append_canonical_query(out, req->query) == -1 ||
 	    buf_append(out, "\n", 1) == -1 ||

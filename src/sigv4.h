@@ -34,6 +34,11 @@ struct sigv4_request {
 	size_t				 nheaders;
 	const void			*body;
 	size_t				 body_len;
+	/*
+	 * S3: path is already URI-encoded as sent and signed unchanged (no
+	 * dot-segment removal, no second encoding).  0 for other services.
+	 */
+	int				 raw_path;
 };
 
 struct sigv4_credentials {

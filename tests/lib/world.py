@@ -1,6 +1,8 @@
 """The test world for leader-exec's integration scenarios.
 
-  Moto          moto_server on a free 127.0.0.1 port, with a boto3 EC2 client
+  Moto          moto_server on a free 127.0.0.1 port, with a boto3 EC2 client;
+                serial=True runs moto_serial.py instead (one request at a
+                time, so S3 conditional writes are atomic as in S3)
   ImdsServer    an IMDSv2 stand-in per simulated instance (imds_standin.py)
   CountingProxy a counting keep-alive reverse proxy in front of moto (proxy.py)
   World         an Elastic Beanstalk-like environment: launch, terminate, tags,
@@ -67,6 +69,7 @@ except ImportError:
 
 import boto3                      # noqa: E402  (moto depends on it)
 from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError  # noqa: E402
 
 from imds_standin import ImdsServer, free_port  # noqa: E402,F401
 from proxy import CountingProxy, Fault  # noqa: E402,F401
@@ -212,9 +215,10 @@ class Moto:
     reset_auth(n) changes it at run time (and zeroes moto's call count).
     """
 
-    def __init__(self, workdir, no_auth_count=None):
+    def __init__(self, workdir, no_auth_count=None, serial=False):
         self.workdir = workdir
         self.no_auth_count = no_auth_count
+        self.serial = serial
         self.port = None
         self.proc = None
         self._logf = None
@@ -232,8 +236,14 @@ class Moto:
         self._logf = open(os.path.join(self.workdir, "moto.log"), "ab")
         for _ in range(3):          # a port taken between probe and bind: retry
             self.port = free_port()
+            if self.serial:
+                argv = [sys.executable, os.path.join(HERE, "moto_serial.py"),
+                        str(self.port)]
+            else:
+                argv = [sys.executable, "-m", "moto.server", "-H", LOOPBACK,
+                        "-p", str(self.port)]
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
+                argv,
                 stdin=subprocess.DEVNULL, stdout=self._logf, stderr=subprocess.STDOUT,
                 env=env, cwd=self.workdir, preexec_fn=_die_with_parent)
             _register(self)
@@ -268,6 +278,12 @@ class Moto:
         return sess.client(service, endpoint_url=url, config=Config(
             proxies={}, connect_timeout=5, read_timeout=30,
             retries={"max_attempts": 2, "mode": "standard"}))
+
+    def s3_client(self, **kw):
+        """A boto3 S3 client on moto, path-style addressing (127.0.0.1)."""
+        c = self.client("s3", **kw)
+        c.meta.config.s3 = {"addressing_style": "path"}
+        return c
 
     def use_credentials(self, access_key, secret_key):
         """Sign the harness's own later calls with these (IAM) keys."""
@@ -325,9 +341,10 @@ def tag_term(value):
 class World:
     """An EB-like environment in moto, IMDS stand-ins, a counting proxy."""
 
-    def __init__(self, name, no_auth_count=None):
+    def __init__(self, name, no_auth_count=None, serial=False):
         self.name = name
         self.no_auth_count = no_auth_count
+        self.serial = serial          # moto_serial.py: S3 writes atomic
         self.binary = find_binary()
         self.tmp = None
         self.moto = None
@@ -346,7 +363,7 @@ class World:
         for d in ("markers", "manifests", "home"):
             os.mkdir(os.path.join(self.tmp, d))
         try:
-            self.moto = Moto(self.tmp, self.no_auth_count).start()
+            self.moto = Moto(self.tmp, self.no_auth_count, self.serial).start()
             self.proxy = CountingProxy(self.moto.port).start()
             _register(self.proxy)
             self.ec2 = self.moto.client("ec2")
@@ -472,6 +489,30 @@ class World:
         self.moto.reset_auth(0)
         return creds
 
+    # S3
+    def s3(self):
+        """A boto3 S3 client signed as the harness (admin after verify_with_role)."""
+        return self.moto.s3_client()
+
+    def create_bucket(self, name):
+        """Create bucket name in us-east-1 (no location constraint)."""
+        self.s3().create_bucket(Bucket=name)
+        return name
+
+    def get_object(self, bucket, key):
+        """(body bytes, ETag) of bucket/key, or (None, None) when absent."""
+        try:
+            r = self.s3().get_object(Bucket=bucket, Key=key)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "NoSuchKey":
+                return None, None
+            raise
+        return r["Body"].read(), r["ETag"]
+
+    def put_object(self, bucket, key, body):
+        """Unconditional PutObject; returns the new ETag."""
+        return self.s3().put_object(Bucket=bucket, Key=key, Body=body)["ETag"]
+
     def set_credentials(self, access_key, secret, token, ids=None):
         for iid in ids or list(self.imds):
             self.imds[iid].set_credentials(access_key, secret, token)
@@ -495,6 +536,7 @@ class World:
         env = _base_env(os.path.join(self.tmp, "home"))
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.imds[iid].endpoint
         env["AWS_ENDPOINT_URL_EC2"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
+        env["AWS_ENDPOINT_URL_S3"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
         if os.environ.get("LEADER_EXEC_REAL"):
@@ -612,18 +654,31 @@ class World:
         return lambda iid: list(opts) + ["--"] + marker_command(iid)
 
 
+# No S3 endpoint given: the discard port on loopback, so that nothing a child
+# sends to S3 can leave the machine (connection refused).
+S3_NOWHERE = "http://127.0.0.1:9"
+ENDPOINT_VARS = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_EC2",
+                 "AWS_ENDPOINT_URL_S3")
+
+
 def guard_env(env, allow_aws=()):
-    """Refuse (exit 99) unless both endpoints are loopback; drop other AWS_*."""
-    check_loopback(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
-                   "AWS_EC2_METADATA_SERVICE_ENDPOINT")
-    check_loopback(env.get("AWS_ENDPOINT_URL_EC2"), "AWS_ENDPOINT_URL_EC2")
+    """Refuse (exit 99) unless every endpoint is loopback; drop other AWS_*.
+
+    AWS_ENDPOINT_URL_S3 must be http://127.0.0.1:PORT too; when neither it
+    nor AWS_ENDPOINT_URL is set it is set to S3_NOWHERE."""
+    env = dict(env)
+    if not env.get("AWS_ENDPOINT_URL_S3") and not (
+            "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
+        env["AWS_ENDPOINT_URL_S3"] = S3_NOWHERE
+    for k in ENDPOINT_VARS:
+        if k in env or k != "AWS_ENDPOINT_URL_S3":
+            check_loopback(env.get(k), k)
     safe = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
             "AWS_ENDPOINT_URL"}
     out = {}
     for k, v in env.items():
-        if k.startswith("AWS_") and k not in ("AWS_EC2_METADATA_SERVICE_ENDPOINT",
-                                              "AWS_ENDPOINT_URL_EC2"):
+        if k.startswith("AWS_") and k not in ENDPOINT_VARS:
             if k not in allow_aws or k not in safe:
                 log("  harness: dropping %s from the child environment" % k)
                 continue

@@ -1159,6 +1159,184 @@ START_TEST(test_amz_date_range)
 }
 END_TEST
 
+/*
+ * S3: the four examples of "Signature Calculations for the Authorization
+ * Header: Transferring Payload in a Single Chunk" in the S3 API
+ * reference (signed payload, x-amz-content-sha256), as published.
+ */
+#define S3_AKID		"AKIAIOSFODNN7EXAMPLE"
+#define S3_SECRET	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+#define S3_DATE		"20130524T000000Z"
+#define S3_HOST		"examplebucket.s3.amazonaws.com"
+#define S3_PUT_BODY	"Welcome to Amazon S3."
+#define S3_PUT_SHA256	\
+	"44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"
+
+struct s3_vector {
+	const char		*name;
+	const char		*method;
+	const char		*path;		/* as sent, encoded */
+	const char		*query;
+	struct sigv4_header	 headers[6];
+	size_t			 nheaders;
+	const char		*body;
+	const char		*creq;
+	const char		*creq_sha256;	/* hash in the string to sign */
+	const char		*signed_headers;
+	const char		*signature;
+};
+
+static const struct s3_vector s3_vectors[] = {
+	{
+		"GET Object", "GET", "/test.txt", "",
+		{ { "Host", S3_HOST }, { "Range", "bytes=0-9" },
+		  { "x-amz-content-sha256", EMPTY_SHA256 },
+		  { "x-amz-date", S3_DATE } }, 4, "",
+		"GET\n/test.txt\n\n"
+		"host:" S3_HOST "\n"
+		"range:bytes=0-9\n"
+		"x-amz-content-sha256:" EMPTY_SHA256 "\n"
+		"x-amz-date:" S3_DATE "\n\n"
+		"host;range;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256,
+		"7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972",
+		"host;range;x-amz-content-sha256;x-amz-date",
+		"f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+	},
+	{
+		"PUT Object", "PUT", "/test%24file.text", "",
+		{ { "Host", S3_HOST },
+		  { "Date", "Fri, 24 May 2013 00:00:00 GMT" },
+		  { "x-amz-date", S3_DATE },
+		  { "x-amz-storage-class", "REDUCED_REDUNDANCY" },
+		  { "x-amz-content-sha256", S3_PUT_SHA256 } }, 5, S3_PUT_BODY,
+		"PUT\n/test%24file.text\n\n"
+		"date:Fri, 24 May 2013 00:00:00 GMT\n"
+		"host:" S3_HOST "\n"
+		"x-amz-content-sha256:" S3_PUT_SHA256 "\n"
+		"x-amz-date:" S3_DATE "\n"
+		"x-amz-storage-class:REDUCED_REDUNDANCY\n\n"
+		"date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\n"
+		S3_PUT_SHA256,
+		"9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d",
+		"date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class",
+		"98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
+	},
+	{
+		"GET Bucket Lifecycle", "GET", "/", "lifecycle",
+		{ { "Host", S3_HOST }, { "x-amz-date", S3_DATE },
+		  { "x-amz-content-sha256", EMPTY_SHA256 } }, 3, "",
+		"GET\n/\nlifecycle=\n"
+		"host:" S3_HOST "\n"
+		"x-amz-content-sha256:" EMPTY_SHA256 "\n"
+		"x-amz-date:" S3_DATE "\n\n"
+		"host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256,
+		"9766c798316ff2757b517bc739a67f6213b4ab36dd5da2f94eaebf79c77395ca",
+		"host;x-amz-content-sha256;x-amz-date",
+		"fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"
+	},
+	{
+		"Get Bucket (List Objects)", "GET", "/", "max-keys=2&prefix=J",
+		{ { "Host", S3_HOST }, { "x-amz-date", S3_DATE },
+		  { "x-amz-content-sha256", EMPTY_SHA256 } }, 3, "",
+		"GET\n/\nmax-keys=2&prefix=J\n"
+		"host:" S3_HOST "\n"
+		"x-amz-content-sha256:" EMPTY_SHA256 "\n"
+		"x-amz-date:" S3_DATE "\n\n"
+		"host;x-amz-content-sha256;x-amz-date\n" EMPTY_SHA256,
+		"df57d21db20da04d7fa30298dd4488ba3a2b47ca3a489c74750e0f1e7df1b9b7",
+		"host;x-amz-content-sha256;x-amz-date",
+		"34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
+	}
+};
+
+/* Rule: S3 requests sign as the S3 API reference's examples, stage by stage. */
+START_TEST(test_s3_vectors)
+{
+	const struct s3_vector		*v = &s3_vectors[_i];
+	const struct sigv4_credentials	 c = { S3_AKID, S3_SECRET, NULL };
+	struct sigv4_request		 req;
+	struct buf			 creq, sts, authz, want;
+	char				 hash[65];
+
+	memset(&req, 0, sizeof(req));
+	req.method = v->method;
+	req.path = v->path;
+	req.query = v->query;
+	req.headers = v->headers;
+	req.nheaders = v->nheaders;
+	req.body = v->body;
+	req.body_len = strlen(v->body);
+	req.raw_path = 1;
+	buf_init(&creq, 0);
+	buf_init(&sts, 0);
+	buf_init(&authz, 0);
+	buf_init(&want, 0);
+
+	ck_assert_msg(sigv4_canonical_request(&req, &creq) == 0, "%s",
+	    v->name);
+	ck_assert_str_eq(creq.data, v->creq);
+	sigv4_sha256_hex(creq.data, creq.len, hash);
+	ck_assert_str_eq(hash, v->creq_sha256);
+	ck_assert_int_eq(sigv4_string_to_sign(S3_DATE, REGION, "s3",
+	    creq.data, &sts), 0);
+	ck_assert_int_eq(buf_printf(&want, "AWS4-HMAC-SHA256\n" S3_DATE
+	    "\n20130524/us-east-1/s3/aws4_request\n%s", hash), 0);
+	ck_assert_str_eq(sts.data, want.data);
+	ck_assert_int_eq(sigv4_authorization(&req, &c, S3_DATE, REGION, "s3",
+	    &authz), 0);
+	buf_reset(&want);
+	ck_assert_int_eq(buf_printf(&want, "AWS4-HMAC-SHA256 Credential="
+	    S3_AKID "/20130524/us-east-1/s3/aws4_request, SignedHeaders=%s, "
+	    "Signature=%s", v->signed_headers, v->signature), 0);
+	ck_assert_str_eq(authz.data, want.data);
+
+	buf_free(&creq);
+	buf_free(&sts);
+	buf_free(&authz);
+	buf_free(&want);
+}
+END_TEST
+
+/* Rule: the payload hash S3 checks is the SHA-256 of the body sent. */
+START_TEST(test_s3_payload_hash)
+{
+	char	 h[65];
+
+	sigv4_sha256_hex(S3_PUT_BODY, strlen(S3_PUT_BODY), h);
+	ck_assert_str_eq(h, S3_PUT_SHA256);
+}
+END_TEST
+
+/*
+ * Rule: an S3 path is signed as sent, never normalised: "//", "." and
+ * ".." stay, and escapes are not encoded a second time.
+ */
+START_TEST(test_s3_raw_path)
+{
+	struct sigv4_header	 h[] = { { "Host", S3_HOST } };
+	struct sigv4_request	 req;
+	struct buf		 b;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.path = "/a//b/./c/../d%20e";
+	req.query = "";
+	req.headers = h;
+	req.nheaders = 1;
+	req.raw_path = 1;
+	buf_init(&b, 0);
+	ck_assert_int_eq(sigv4_canonical_request(&req, &b), 0);
+	ck_assert_str_eq(b.data, "GET\n/a//b/./c/../d%20e\n\nhost:" S3_HOST
+	    "\n\nhost\n" EMPTY_SHA256);
+	buf_reset(&b);
+	req.raw_path = 0;
+	ck_assert_int_eq(sigv4_canonical_request(&req, &b), 0);
+	ck_assert_str_eq(b.data, "GET\n/a/b/d%2520e\n\nhost:" S3_HOST
+	    "\n\nhost\n" EMPTY_SHA256);
+	buf_free(&b);
+}
+END_TEST
+
 static Suite *
 sigv4_suite(void)
 {
@@ -1184,6 +1362,10 @@ sigv4_suite(void)
 	tcase_add_test(tc, test_canonical_headers);
 	tcase_add_test(tc, test_appends);
 	tcase_add_test(tc, test_whole_suite);
+	tcase_add_loop_test(tc, test_s3_vectors, 0,
+	    (int)(sizeof(s3_vectors) / sizeof(s3_vectors[0])));
+	tcase_add_test(tc, test_s3_payload_hash);
+	tcase_add_test(tc, test_s3_raw_path);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
