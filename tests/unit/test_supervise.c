@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -803,6 +804,81 @@ START_TEST(test_death_signal)
 }
 END_TEST
 
+/* In the child: the terminal is ours, and a line can be read from it. */
+static int
+read_tty(void *p)
+{
+	char	 buf[16];
+	ssize_t	 n;
+
+	(void)p;
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return 1;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	return n == 6 && memcmp(buf, "hello\n", 6) == 0 ? 0 : 2;
+}
+
+/* A session on the pty slave, supervising read_tty; its exit says how. */
+static void
+tty_session(const char *slave)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct lerr		 e = { LERR_NONE, "" };
+	int			 fd;
+
+	if (setsid() == -1 || (fd = open(slave, O_RDWR)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1)
+		_exit(20);
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+		_exit(21);
+	memset(&c, 0, sizeof(c));
+	c.child_exec = read_tty;
+	if (supervise_run(&c, &r, &e) == -1)
+		_exit(22);
+	if (!r.tty)
+		_exit(23);
+	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
+		_exit(24);		/* not taken back */
+	_exit(r.status);
+}
+
+/*
+ * Stdin a terminal and leader-exec in its foreground group: the child's
+ * group gets the terminal (it reads a line instead of stopping on
+ * SIGTTIN), and leader-exec has it back afterwards.
+ */
+START_TEST(test_terminal)
+{
+	long long	 end;
+	pid_t		 p, w;
+	int		 m, st = 0;
+	char		 slave[64];
+
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(m, 0);
+	ck_assert_int_eq(grantpt(m), 0);
+	ck_assert_int_eq(unlockpt(m), 0);
+	ck_assert_int_eq(ptsname_r(m, slave, sizeof(slave)), 0);
+	if ((p = fork()) == 0) {
+		close(m);
+		tty_session(slave);
+	}
+	ck_assert_int_gt(p, 0);
+	ck_assert_int_eq(write(m, "hello\n", 6), 6);
+	end = now_ms() + 20000;
+	while ((w = waitpid(p, &st, WNOHANG)) == 0 && now_ms() < end)
+		usleep(20000);
+	if (w == 0) {
+		kill(p, SIGKILL);
+		waitpid(p, &st, 0);
+	}
+	close(m);
+	ck_assert_msg(w == p, "the supervised reader hung (SIGTTIN?)");
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
+}
+END_TEST
+
 static Suite *
 supervise_suite(void)
 {
@@ -829,6 +905,7 @@ supervise_suite(void)
 	tcase_add_test(proc, test_no_fd_leak);
 	tcase_add_test(proc, test_child_signal_state);
 	tcase_add_test(proc, test_death_signal);
+	tcase_add_test(proc, test_terminal);
 	tcase_add_checked_fixture(lease, setup, teardown);
 	tcase_set_timeout(lease, 60);
 	tcase_add_test(lease, test_renew_interval);
