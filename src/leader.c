@@ -223,6 +223,7 @@ elect(struct leader_session *r, const struct store_ops *ops, struct lerr *e)
 	c->creds = &r->creds;
 	c->account_id = r->account_id;
 	r->res->store = ops->name;
+	strlcpy(r->res->store_desc, ops->name, sizeof(r->res->store_desc));
 	if (ops->elect(c, r->state, e) == -1) {
 		ops->abandon(c, r->state);
 		return -1;

@@ -23,9 +23,12 @@
 #include "leader.h"
 #include "log.h"
 #include "report.h"
+#include "supervise.h"
 #include "util.h"
 
 static volatile sig_atomic_t	 got_signal;
+/* The signal mask and ignored signals leader-exec started with. */
+static struct supervise_sigstate start_signals;
 
 static void
 on_signal(int sig)
@@ -80,6 +83,7 @@ read_env(struct runenv *env)
 	v = getenv("AWS_EC2_METADATA_DISABLED");
 	env->imds_disabled = v != NULL && strcasecmp(v, "true") == 0;
 	env->ec2_endpoint = getenv("AWS_ENDPOINT_URL_EC2");
+	env->s3_endpoint = getenv("AWS_ENDPOINT_URL_S3");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
 	if (env->region == NULL || env->region[0] == '\0')
@@ -109,7 +113,8 @@ set_child_env(const struct options *o, const struct leader_result *r,
 	if (setenv("EB_IS_COMMAND_LEADER", is_leader ? "true" : "false", 1) ||
 	    setenv("LEADER_EXEC_LEADER_ID", r->leader_id, 1) ||
 	    setenv("LEADER_EXEC_TERM", term, 1) ||
-	    setenv("LEADER_EXEC_NAME", o->name, 1))
+	    setenv("LEADER_EXEC_NAME", o->name, 1) ||
+	    setenv("LEADER_EXEC_STORE", r->store_desc, 1))
 		return -1;
 	if (r->epoch[0] != '\0')
 		return setenv("LEADER_EXEC_EPOCH", r->epoch, 1);
@@ -130,6 +135,83 @@ run_command(const struct options *o)
 	fprintf(stderr, "leader-exec: %s: %s\n", o->command[0],
 	    strerror(saved));
 	return saved == ENOENT ? 127 : 126;
+}
+
+/* In the supervised child: the start signal state, then exec. */
+static int
+child_exec(void *ctx)
+{
+	const struct options	*o = ctx;
+	int			 saved;
+
+	if (supervise_sigstate_restore(&start_signals) == -1) {
+		fprintf(stderr, "leader-exec: cannot restore the signal "
+		    "state for %s\n", o->command[0]);
+		return 126;
+	}
+	execvp(o->command[0], o->command);
+	saved = errno;
+	fprintf(stderr, "leader-exec: %s: %s\n", o->command[0],
+	    strerror(saved));
+	return saved == ENOENT ? 127 : 126;
+}
+
+static int
+renew_lease(void *ctx, long budget_ms, struct lerr *e)
+{
+	return leader_renew(ctx, budget_ms, e);
+}
+
+/* The lease timing from --lease and --kill-after (DESIGN.md section 8). */
+static void
+lease_timing(const struct options *o, long lease_ms,
+    struct supervise_timing *t)
+{
+	supervise_timing_default(lease_ms, t);
+	if (o->kill_after_ms >= 0)
+		t->kill_after_ms = o->kill_after_ms;
+}
+
+/*
+ * The leader's command as a supervised child: the lease renewed while it
+ * runs, its outcome recorded after.  The command's status, 128 + N for a
+ * death by signal N, 119 when leadership was lost and it was stopped.
+ */
+static int
+run_supervised(const struct options *o, const struct leader_result *res,
+    struct leader_session *s)
+{
+	struct supervise_config	 sc;
+	struct supervise_result	 sr;
+	struct lerr		 e = { LERR_NONE, "" };
+
+	memset(&sc, 0, sizeof(sc));
+	sc.child_exec = child_exec;
+	sc.child_ctx = (void *)o;
+	sc.renew = renew_lease;
+	sc.renew_ctx = s;
+	lease_timing(o, res->lease_ms, &sc.timing);
+	sc.written_ms = res->lease_written_ms;
+	fflush(stdout);
+	fflush(stderr);
+	if (supervise_run(&sc, &sr, &e) == -1) {
+		fprintf(stderr, "leader-exec: %s\n", e.msg);
+		leader_abandon(s);
+		return e.cls;
+	}
+	if (sr.lost) {
+		fprintf(stderr, "leader-exec: leadership lost: no lease renewal "
+		    "succeeded for %ld ms (%s); %s was stopped\n",
+		    sc.timing.renew_deadline_ms, sr.renew_error.msg[0] ?
+		    sr.renew_error.msg : "no answer", o->command[0]);
+		return LERR_LOST;
+	}
+	if (leader_finish(s, sr.status, &e) == -1) {
+		fprintf(stderr, "leader-exec: %s exited %d, but %s\n",
+		    o->command[0], sr.status, e.msg);
+		return sr.status != 0 ? sr.status : (int)e.cls;
+	}
+	return sr.status;
 }
 
 /* The one line per decision, with its reason. */
@@ -163,6 +245,9 @@ main(int argc, char *argv[])
 	struct leader_result	 res;
 	struct lerr		 e = { LERR_NONE, "" };
 	struct buf		 out;
+	struct leader_session	*session = NULL;
+	struct supervise_timing	 timing;
+	const char		*v;
 	char			 err[300];
 	int			 is_leader, status;
 
@@ -178,7 +263,25 @@ main(int argc, char *argv[])
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return fflush(stdout) == 0 ? 0 : LERR_INTERNAL;
 	}
+	if (!o.store_set && (v = getenv("LEADER_EXEC_STORE")) != NULL &&
+	    v[0] != '\0' && cli_parse_store("LEADER_EXEC_STORE", v, &o.store,
+	    err, sizeof(err)) == -1) {
+		fprintf(stderr, "leader-exec: %s\n", err);
+		return LERR_USAGE;
+	}
+	if (o.store.kind == STORE_S3) {
+		lease_timing(&o, o.lease_ms, &timing);
+		if (supervise_timing_check(&timing, SUPERVISE_DRIFT_MS,
+		    &e) == -1) {
+			fprintf(stderr, "leader-exec: %s\n", e.msg);
+			return LERR_USAGE;
+		}
+	}
 	log_set_level(o.verbose);
+	if (supervise_sigstate_save(&start_signals) == -1) {
+		fprintf(stderr, "leader-exec: cannot read the signal state\n");
+		return LERR_INTERNAL;
+	}
 	install_signals();
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
 	read_env(&env);
@@ -187,13 +290,13 @@ main(int argc, char *argv[])
 		return LERR_INTERNAL;
 	}
 
-	status = leader_run(&o, &env, &res, NULL, &e) == 0 ? 0 : -1;
-	http_global_cleanup();
+	status = leader_run(&o, &env, &res, &session, &e) == 0 ? 0 : -1;
 	if (status == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
 		if (e.cls == LERR_SIGNAL || o.on_error == ON_ERROR_FAIL ||
-		    o.mode == MODE_STATUS) {
+		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED) {
 			leader_result_free(&res);
+			http_global_cleanup();
 			return e.cls;
 		}
 		res.verdict = o.on_error == ON_ERROR_RUN ? VERDICT_LEADER :
@@ -247,12 +350,20 @@ main(int argc, char *argv[])
 			break;
 		}
 		buf_free(&out);
+		if (is_leader && res.supervise) {
+			status = run_supervised(&o, &res, session);
+			break;
+		}
+		leader_close(session);
+		http_global_cleanup();
 		leader_result_free(&res);
 		return run_command(&o);
 	case MODE_HELP:
 	case MODE_VERSION:
 		break;
 	}
+	leader_close(session);
+	http_global_cleanup();
 	leader_result_free(&res);
 	buf_free(&out);
 	return status;

@@ -54,6 +54,9 @@ struct leader_result {
 	char			 scope_value[TAG_VALUE_MAX + 1];
 	const char		*scope_source;	/* "--scope", "own tag" */
 	const char		*store;		/* "tags", "s3" */
+	char			 store_desc[128];	/* LEADER_EXEC_STORE for
+						   the command: "tags" or
+						   "s3://BUCKET/PREFIX" */
 	int			 supervise;	/* the leader must fork, renew
 						   and record (not exec in place) */
 	long			 lease_ms;	/* with supervise: the lease */

@@ -94,6 +94,8 @@ open_store(struct s3_run *t, struct lerr *e)
 	}
 	snprintf(res->record_url, sizeof(res->record_url), "s3://%s/%s",
 	    t->bucket, t->key);
+	snprintf(res->store_desc, sizeof(res->store_desc), "s3://%s/%s",
+	    t->bucket, c->o->store.prefix);
 	if (s3_resolve_endpoint(res->region, c->env->s3_endpoint,
 	    c->env->any_endpoint, c->o->allow_http_endpoint, t->endpoint,
 	    sizeof(t->endpoint), e) == -1 ||
