@@ -54,7 +54,7 @@ struct leader_result {
 	char			 scope_value[TAG_VALUE_MAX + 1];
 	const char		*scope_source;	/* "--scope", "own tag" */
 	const char		*store;		/* "tags", "s3" */
-	char			 store_desc[128];	/* LEADER_EXEC_STORE for
+	char			 store_desc[400];	/* LEADER_EXEC_STORE for
 						   the command: "tags" or
 						   "s3://BUCKET/PREFIX" */
 	int			 supervise;	/* the leader must fork, renew
