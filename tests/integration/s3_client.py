@@ -64,6 +64,9 @@ class Probe:
         t0 = time.monotonic()
         p = subprocess.run([self.path, *args], env=env, capture_output=True, text=True,
                            timeout=timeout_ms / 1000.0 + 30)
+        if p.returncode != 0:
+            W.log("  s3probe %s -> %d: %s" % (" ".join(args[:3]), p.returncode,
+                                             p.stderr.strip().splitlines()[-1:]))
         return p.returncode, p.stdout.strip(), p.stderr.strip(), time.monotonic() - t0
 
     def ok(self, *args, **kw):
