@@ -275,8 +275,7 @@ set_result(struct s3_run *t, enum leader_verdict v, const char *reason)
 	struct leader_result	*res = t->c->res;
 
 	res->verdict = v;
-	if (t->have_rec && (t->rec.state == RECORD_HELD ||
-	    t->rec.state == RECORD_IDLE || v == VERDICT_LEADER)) {
+	if (t->have_rec && t->rec.state != RECORD_RELEASED) {
 		strlcpy(res->leader_id, t->rec.holder, sizeof(res->leader_id));
 		res->term = t->rec.term;
 	}
