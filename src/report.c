@@ -66,6 +66,71 @@ verdict_name(const struct leader_result *r)
 	return "undecided";
 }
 
+static int	json_field(struct buf *, const char *, const char *, int);
+
+/* The s3 store's record, as --status shows it. */
+static int
+record_text(const struct leader_result *r, struct buf *out)
+{
+	const struct record	*rec = &r->record;
+	char			 lease[32], renewed[32], written[32], ex[16];
+
+	if (r->record_url[0] == '\0')
+		return 0;
+	if (!r->have_record)
+		return buf_printf(out, "record:  %s (none yet)\n",
+		    r->record_url);
+	report_time(rec->lease_expiry, lease, sizeof(lease));
+	report_time(rec->renewed, renewed, sizeof(renewed));
+	report_time(rec->written, written, sizeof(written));
+	if (rec->exit_status == RECORD_EXIT_NONE)
+		snprintf(ex, sizeof(ex), "-");
+	else
+		snprintf(ex, sizeof(ex), "%d", rec->exit_status);
+	return buf_printf(out, "record:  %s\n"
+	    "         holder %s, term %" PRId64 ", epoch %s, state %s, "
+	    "exit status %s\n"
+	    "         lease until %s, renewed %s, written %s by %s\n",
+	    r->record_url, rec->holder, rec->term, rec->epoch[0] ?
+	    rec->epoch : "none", record_state_name(rec->state), ex, lease,
+	    renewed, written, rec->writer);
+}
+
+/* The record as a JSON object, or null. */
+static int
+record_json(const struct leader_result *r, struct buf *out)
+{
+	const struct record	*rec = &r->record;
+	char			 lease[32], renewed[32], written[32];
+
+	if (buf_puts(out, ",\"record\":") == -1)
+		return -1;
+	if (!r->have_record)
+		return buf_puts(out, "null");
+	if (buf_puts(out, "{") == -1)
+		return -1;
+	report_time(rec->lease_expiry, lease, sizeof(lease));
+	report_time(rec->renewed, renewed, sizeof(renewed));
+	report_time(rec->written, written, sizeof(written));
+	if (json_field(out, "holder", rec->holder, 0) == -1 ||
+	    buf_printf(out, ",\"term\":%" PRId64, rec->term) == -1 ||
+	    json_field(out, "epoch", rec->epoch[0] ? rec->epoch : NULL,
+	    1) == -1 ||
+	    json_field(out, "state", record_state_name(rec->state), 1) == -1)
+		return -1;
+	if (rec->exit_status == RECORD_EXIT_NONE) {
+		if (buf_puts(out, ",\"exit_status\":null") == -1)
+			return -1;
+	} else if (buf_printf(out, ",\"exit_status\":%d",
+	    rec->exit_status) == -1)
+		return -1;
+	return json_field(out, "lease_expiry", lease, 1) == -1 ||
+	    json_field(out, "renewed", renewed, 1) == -1 ||
+	    json_field(out, "written", written, 1) == -1 ||
+	    json_field(out, "writer", rec->writer, 1) == -1 ||
+	    buf_puts(out, "}") == -1 ? -1 : 0;
+}
+
 int
 report_status_text(const struct options *o, const struct leader_result *r,
     struct buf *out)
@@ -90,9 +155,14 @@ report_status_text(const struct options *o, const struct leader_result *r,
 			goto out;
 	} else if (buf_puts(out, "leader:  none\n") == -1)
 		goto out;
+	if (buf_printf(out, "store:   %s\n", r->store_desc[0] ? r->store_desc :
+	    "tags") == -1 || record_text(r, out) == -1)
+		goto out;
 	if (buf_printf(out, "reason:  %s\n\n", r->reason) == -1 ||
-	    buf_printf(out, "%-21s %-14s %-21s %-32s %s\n", "INSTANCE", "STATE",
-	    "LAUNCHED", "TAG", "RANK") == -1)
+	    (r->record_url[0] != '\0' ? buf_printf(out, "%-21s %-14s %-21s "
+	    "%s\n", "INSTANCE", "STATE", "LAUNCHED", "RECORD") :
+	    buf_printf(out, "%-21s %-14s %-21s %-32s %s\n", "INSTANCE",
+	    "STATE", "LAUNCHED", "TAG", "RANK")) == -1)
 		goto out;
 	if (r->decided && (v = sorted_members(el)) == NULL)
 		goto out;
@@ -105,6 +175,14 @@ report_status_text(const struct options *o, const struct leader_result *r,
 		else
 			snprintf(rank, sizeof(rank), "%zu%s", m->rank,
 			    m->rank == 1 ? " leader" : "");
+		if (r->record_url[0] != '\0') {
+			if (buf_printf(out, "%-21s %-14s %-21s %s\n",
+			    m->inst->id, instance_state_name(m->inst->state),
+			    when, r->have_record && strcmp(r->record.holder,
+			    m->inst->id) == 0 ? "holder" : "-") == -1)
+				goto out;
+			continue;
+		}
 		if (buf_printf(out, "%-21s %-14s %-21s %-32s %s%s\n",
 		    m->inst->id, instance_state_name(m->inst->state), when,
 		    m->tag ? m->tag : "-", rank,
@@ -160,6 +238,10 @@ report_status_json(const struct options *o, const struct leader_result *r,
 	} else if (buf_puts(out, ",\"term\":null") == -1)
 		goto out;
 	if (json_field(out, "reason", r->reason, 1) == -1 ||
+	    json_field(out, "store", r->store_desc[0] ? r->store_desc : "tags",
+	    1) == -1 ||
+	    (r->record_url[0] != '\0' && (json_field(out, "record_url",
+	    r->record_url, 1) == -1 || record_json(r, out) == -1)) ||
 	    buf_puts(out, ",\"instances\":[") == -1)
 		goto out;
 	if (r->decided && (v = sorted_members(el)) == NULL)
@@ -176,8 +258,9 @@ report_status_json(const struct options *o, const struct leader_result *r,
 		    NULL : when, 1) == -1 ||
 		    json_field(out, "tag", m->tag, 1) == -1 ||
 		    buf_printf(out, ",\"live\":%s,\"holder\":%s",
-		    m->live ? "true" : "false",
-		    m->holder ? "true" : "false") == -1)
+		    m->live ? "true" : "false", (r->record_url[0] ?
+		    r->have_record && strcmp(r->record.holder,
+		    m->inst->id) == 0 : m->holder) ? "true" : "false") == -1)
 			goto out;
 		if (m->rank > 0) {
 			if (buf_printf(out, ",\"rank\":%zu}", m->rank) == -1)

@@ -339,6 +339,30 @@ poll_again(struct s3_run *t, const char *waiting_for, struct lerr *e)
 	return STEP_AGAIN;
 }
 
+/* --status: the whole group next to the record, read-only. */
+static int
+read_group(struct s3_run *t, struct lerr *e)
+{
+	struct leader_result	*res = t->c->res;
+	struct election_input	 in;
+
+	if (ec2_describe_group(t->c->ec2, t->c->dl, res->scope_key,
+	    res->scope_value, t->c->o->tag_key, 0, &res->group, e) == -1)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.group = &res->group;
+	in.self_id = res->self_id;
+	in.tag_key = t->c->o->tag_key;
+	in.epoch = res->epoch;
+	in.now = t->c->env->wall_clock();
+	if (election_decide(&in, &res->election) == -1) {
+		lerr_set(e, LERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	res->decided = 1;
+	return 0;
+}
+
 /* One read and what its decision calls for. */
 static enum step
 step(struct s3_run *t, struct lerr *e)
@@ -347,6 +371,8 @@ step(struct s3_run *t, struct lerr *e)
 	const struct options	*o = t->c->o;
 
 	if (read_and_decide(t, &d, e) == -1)
+		return STEP_FAIL;
+	if (o->mode == MODE_STATUS && read_group(t, e) == -1)
 		return STEP_FAIL;
 	if (o->mode == MODE_STATUS)
 		return set_result(t, d.outcome == DS_LEADER ? VERDICT_LEADER :
