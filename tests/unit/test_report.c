@@ -85,6 +85,7 @@ START_TEST(test_json)
 	    "\"value\":\"e-123\",\"source\":\"own Elastic Beanstalk environment "
 	    "tag\"},\"self\":\"i-b\",\"verdict\":\"follower\",\"leader\":\"i-a\","
 	    "\"term\":1763700000,\"reason\":\"i-a holds the first-ranked claim\","
+	    "\"store\":\"tags\","
 	    "\"instances\":["
 	    "{\"id\":\"i-a\",\"state\":\"running\",\"launch_time\":"
 	    "\"2023-11-14T22:13:20Z\",\"tag\":\"1763700000@7\",\"live\":true,"
@@ -117,6 +118,8 @@ START_TEST(test_text)
 	ck_assert_ptr_nonnull(strstr(b.data, "leader:  i-a (term 1763700000)\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "reason:  i-a holds the first-ranked "
 	    "claim\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "store:   tags\n"));
+	ck_assert_ptr_null(strstr(b.data, "record:"));
 	a = strstr(b.data, "\ni-a ");
 	c = strstr(b.data, "\ni-c ");
 	d = strstr(b.data, "\ni-d ");
@@ -128,6 +131,54 @@ START_TEST(test_text)
 	ck_assert_ptr_nonnull(strstr(c, "terminated"));
 	ck_assert_ptr_nonnull(strstr(c, "- (not counted)\n"));
 	ck_assert_ptr_nonnull(strstr(d, "- (invalid tag)\n"));
+	buf_free(&b);
+}
+END_TEST
+
+/*
+ * The s3 store's --status (issue 13): the store, the record's holder,
+ * term, epoch, state, exit status, lease, renewal and writer; the holder
+ * marked in the table.
+ */
+START_TEST(test_s3_record)
+{
+	struct buf	 b;
+	const char	*a;
+
+	strcpy(r.store_desc, "s3://bkt/leader-exec/");
+	strcpy(r.record_url, "s3://bkt/leader-exec/x/command.json");
+	r.have_record = 1;
+	strcpy(r.record.holder, "i-a");
+	strcpy(r.record.writer, "i-a");
+	strcpy(r.record.epoch, "7");
+	r.record.term = 42;
+	r.record.state = RECORD_DONE;
+	r.record.exit_status = 0;
+	r.record.lease_expiry = 1700000000;
+	r.record.renewed = 1699999990;
+	r.record.written = 1700000000;
+	buf_init(&b, 0);
+	ck_assert_int_eq(report_status_text(&o, &r, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "store:   s3://bkt/leader-exec/\n"
+	    "record:  s3://bkt/leader-exec/x/command.json\n"
+	    "         holder i-a, term 42, epoch 7, state done, exit status 0\n"
+	    "         lease until 2023-11-14T22:13:20Z, renewed "
+	    "2023-11-14T22:13:10Z, written 2023-11-14T22:13:20Z by i-a\n"));
+	a = strstr(b.data, "\ni-a ");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(strstr(a, "holder\n"));
+	buf_reset(&b);
+	ck_assert_int_eq(report_status_json(&o, &r, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"store\":\"s3://bkt/leader-exec/\","
+	    "\"record_url\":\"s3://bkt/leader-exec/x/command.json\","
+	    "\"record\":{\"holder\":\"i-a\",\"term\":42,\"epoch\":\"7\","
+	    "\"state\":\"done\",\"exit_status\":0,\"lease_expiry\":"
+	    "\"2023-11-14T22:13:20Z\",\"renewed\":\"2023-11-14T22:13:10Z\","
+	    "\"written\":\"2023-11-14T22:13:20Z\",\"writer\":\"i-a\"},"));
+	r.have_record = 0;
+	buf_reset(&b);
+	ck_assert_int_eq(report_status_json(&o, &r, &b), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"record\":null,"));
 	buf_free(&b);
 }
 END_TEST
@@ -208,6 +259,7 @@ report_suite(void)
 	tcase_add_test(core, test_json);
 	tcase_add_test(core, test_text);
 	tcase_add_test(core, test_export);
+	tcase_add_test(core, test_s3_record);
 	tcase_add_test(core, test_undecided);
 	tcase_add_test(core, test_time);
 	tcase_add_test(limits, test_cap);
