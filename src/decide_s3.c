@@ -153,14 +153,19 @@ claim(const struct ds_input *in, struct ds_result *out, int retry,
 	return 0;
 }
 
-/* Not leading: FOLLOWER, or WAIT when this run waits for the holder. */
+/*
+ * Not leading: FOLLOWER, or WAIT when this run stands by, or waits for
+ * the command the holder runs (only a held record has one running).
+ */
 static void
 follow(const struct ds_input *in, struct ds_result *out, const char *cause)
 {
 	const char	*what;
+	int		 runs = in->rec->state == RECORD_HELD;
 
 	out->term = in->rec->term;
-	if (in->run != DS_RUN_CHECK && in->follow != DS_FOLLOW_EXIT) {
+	if (in->run != DS_RUN_CHECK && (in->follow == DS_FOLLOW_STANDBY ||
+	    (in->follow == DS_FOLLOW_WAIT && runs))) {
 		out->outcome = DS_WAIT;
 		what = in->follow == DS_FOLLOW_WAIT ?
 		    "wait for its command to end" : "stand by";

@@ -30,7 +30,8 @@
  *  - idle: of another epoch (this run has one): claim.  Holder not
  *    running: claim.  Holder self: DS_LEADER, re-taking the lease
  *    (If-Match) unless this is a --check/--export.  Otherwise follower
- *    (sticky leadership), or DS_WAIT with --standby.
+ *    (sticky leadership; also with --wait, as no command runs), or
+ *    DS_WAIT with --standby.
  *  - done of this run's epoch: DS_DONE.  failed of this run's epoch:
  *    claim again, a retry (retry set), except that --check/--export
  *    report follower and write nothing.  done or failed of another epoch,

@@ -16,10 +16,10 @@
  * range; duplicate keys, trailing garbage, control characters, invalid
  * UTF-8 and bodies over RECORD_BODY_MAX are errors.  Forward
  * compatibility: keys this version does not know are ignored (any JSON
- * value, 63-byte keys at most, within the body and token caps), and not
- * preserved when the record is rewritten.  So a later leader-exec may add
- * a field that older ones can safely drop; a change older ones must not
- * ignore takes "v":2, which they refuse.
+ * value, 63-byte keys at most, none twice, within the body and token
+ * caps) and not preserved when the record is rewritten.  So a later
+ * leader-exec may add a field that older ones can safely drop; a change
+ * older ones must not ignore takes "v":2, which they refuse.
  */
 #ifndef LEADER_EXEC_RECORD_H
 #define LEADER_EXEC_RECORD_H

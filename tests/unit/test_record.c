@@ -193,6 +193,13 @@ static const struct bad_case bad_cases[] = {
 	{ "version 0 is unknown",
 	  BODY("0", GRP, NAM, EP, HOL, TRM, ST, EX, LSE, REN, WRI, WRT),
 	  "unknown record version 0 (this leader-exec reads version 1)" },
+	{ "the lowest int64 version is read exactly, then refused",
+	  "{\"v\":-9223372036854775808}",
+	  "unknown record version -9223372036854775808 (this leader-exec "
+	  "reads version 1)" },
+	{ "a version below int64 is out of range, not wrapped",
+	  "{\"v\":-9223372036854775809}",
+	  "v out of range (-9223372036854775808 to 9223372036854775807)" },
 	{ "no version: not a record",
 	  "{\"group\":\"k=v\"}", "not a leader-exec record (no version v)" },
 	{ "the version is a number",
