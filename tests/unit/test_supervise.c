@@ -300,7 +300,8 @@ static void
 run_sh(const char *script, struct supervise_config *c,
     struct supervise_result *r)
 {
-	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a, NULL };
+	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a, path_b,
+			    NULL };
 	struct exec_ctx	 x = { argv, -1, NULL };
 	struct lerr	 e = { LERR_NONE, "" };
 
@@ -413,6 +414,56 @@ START_TEST(test_forward_usr1)
 }
 END_TEST
 
+/* pid's process exists and is not a zombie. */
+static int
+alive(pid_t pid)
+{
+	char	 path[64], buf[256], *p;
+	FILE	*f;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2] != 'Z' && p[2] != 'X';
+}
+
+/* Wait (bounded) until pid is gone; 1 if it went. */
+static int
+gone_within(pid_t pid, long ms)
+{
+	long long	 end = now_ms() + ms;
+
+	while (alive(pid)) {
+		if (now_ms() > end)
+			return 0;
+		usleep(20000);
+	}
+	return 1;
+}
+
+/* The pid a command wrote to path, waiting for it (bounded). */
+static pid_t
+pid_from(const char *path, long ms)
+{
+	long long	 end = now_ms() + ms;
+	char		 buf[32];
+	struct stat	 st;
+
+	while (stat(path, &st) == -1 || st.st_size == 0) {
+		ck_assert_msg(now_ms() < end, "no pid in %s", path);
+		usleep(20000);
+	}
+	usleep(50000);		/* the write is complete */
+	read_file(path, buf, sizeof(buf));
+	return (pid_t)atol(buf);
+}
+
 struct renew_ctx {
 	unsigned	 calls;
 	unsigned	 fail_from;	/* fail from this call on (1-based) */
@@ -481,7 +532,9 @@ END_TEST
 
 /*
  * Renewals failing: at the renew deadline the command's group gets
- * SIGTERM (it traps it, exits 5), leadership is reported lost, no SIGKILL.
+ * SIGTERM (it traps it, exits 5), leadership is reported lost, no SIGKILL
+ * for the command; what remains of its group (a TERM-ignoring background
+ * sleep) is SIGKILLed once the command has exited.
  */
 START_TEST(test_renew_lost_term)
 {
@@ -489,10 +542,12 @@ START_TEST(test_renew_lost_term)
 	struct supervise_result	 r;
 	struct renew_ctx	 x;
 	char			 buf[32];
+	pid_t			 bg;
 
 	lease_config(&c, &x, 3000, 300, 1000, 1500);
 	x.fail_from = 1;
-	run_sh("trap 'echo term > \"$0\"; exit 5' TERM; i=0; "
+	run_sh("(trap '' TERM; exec sleep 30) & echo $! > \"$1\"; "
+	    "trap 'echo term > \"$0\"; exit 5' TERM; i=0; "
 	    "while [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; exit 9",
 	    &c, &r);
 	ck_assert_int_eq(r.lost, 1);
@@ -505,62 +560,15 @@ START_TEST(test_renew_lost_term)
 	ck_assert_int_le(x.max_budget, 1000);
 	read_file(path_a, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "term\n");
+	bg = pid_from(path_b, 1000);
+	ck_assert_int_gt(bg, 1);
+	ck_assert_msg(gone_within(bg, 5000), "the group's sleep survived");
 }
 END_TEST
 
-/* pid's process exists and is not a zombie. */
-static int
-alive(pid_t pid)
-{
-	char	 path[64], buf[256], *p;
-	FILE	*f;
-	size_t	 n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 0;
-	return p[2] != 'Z' && p[2] != 'X';
-}
-
-/* Wait (bounded) until pid is gone; 1 if it went. */
-static int
-gone_within(pid_t pid, long ms)
-{
-	long long	 end = now_ms() + ms;
-
-	while (alive(pid)) {
-		if (now_ms() > end)
-			return 0;
-		usleep(20000);
-	}
-	return 1;
-}
-
-/* The pid a command wrote to path, waiting for it (bounded). */
-static pid_t
-pid_from(const char *path, long ms)
-{
-	long long	 end = now_ms() + ms;
-	char		 buf[32];
-	struct stat	 st;
-
-	while (stat(path, &st) == -1 || st.st_size == 0) {
-		ck_assert_msg(now_ms() < end, "no pid in %s", path);
-		usleep(20000);
-	}
-	usleep(50000);		/* the write is complete */
-	read_file(path, buf, sizeof(buf));
-	return (pid_t)atol(buf);
-}
-
 /*
- * A command that ignores SIGTERM is SIGKILLed kill-after later (137), and
- * what remains of its group (a TERM-ignoring background sleep) dies too.
+ * A command that ignores SIGTERM is SIGKILLed kill-after later (137),
+ * with its whole group (a TERM-ignoring background sleep).
  */
 START_TEST(test_renew_lost_kill)
 {
