@@ -373,8 +373,10 @@ sv_reap(pid_t pid, const sigset_t *blocked, int kill_group,
 	int		 st;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	    si.si_pid == 0)
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0) {
+		if (si.si_pid == 0)
+			return 0;	/* still running */
+	} else if (errno == EINTR)
 		return 0;
 	if (kill_group)
 		kill(-pid, SIGKILL);
@@ -399,9 +401,12 @@ sv_renew(const struct supervise_config *c, struct supervise_lease *l,
 {
 	struct lerr	 e = { LERR_NONE, "" };
 	long long	 sent = now_ms();
+	long		 budget = supervise_lease_budget(l, sent);
 	int		 ok;
 
-	ok = c->renew(c->renew_ctx, supervise_lease_budget(l, sent), &e) == 0;
+	if (budget <= 0)
+		return;		/* the deadline passed: the loop stops it */
+	ok = c->renew(c->renew_ctx, budget, &e) == 0;
 	supervise_lease_renewed(l, sent, ok, now_ms());
 	if (ok) {
 		r->renewals++;

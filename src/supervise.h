@@ -195,8 +195,9 @@ struct supervise_result {
  * SIGTTOU blocked) and taken back after, so an interactive command reads
  * it (a background group would get SIGTTIN) and ^C/^Z reach the command,
  * not leader-exec (^Z stops only the command; leader-exec keeps renewing).
- * When leadership is lost, whatever remains of the child's group once the
- * child is reaped is SIGKILLed too.  Forwarded signals are passed on once
+ * When leadership is lost, whatever remains of the child's group when the
+ * child exits is SIGKILLed too (before it is reaped, while its zombie
+ * still holds the group id).  Forwarded signals are passed on once
  * each and never escalated (the command decides).  0 with r filled once
  * the child was reaped; -1 with e set (LERR_INTERNAL) when it could not
  * be started.  The signal dispositions and mask are restored on return.
