@@ -122,7 +122,7 @@ supervise_lease_next(const struct supervise_lease *l, long long now,
 		*wait_ms = until(l->kill_at, now);
 		return SUPERVISE_WAIT;
 	}
-	if (now >= deadline)
+	if (l->revoked || now >= deadline)
 		return SUPERVISE_STOP;
 	if (now >= l->next_try)
 		return SUPERVISE_RENEW;
@@ -137,12 +137,16 @@ supervise_lease_budget(const struct supervise_lease *l, long long now)
 }
 
 void
-supervise_lease_renewed(struct supervise_lease *l, long long sent, int ok,
-    long long now)
+supervise_lease_renewed(struct supervise_lease *l, long long sent,
+    enum supervise_renewal how, long long now)
 {
 	long	 retry = l->t.renew_interval_ms / 3;
 
-	if (ok) {
+	if (how == SUPERVISE_RENEW_LOST) {
+		l->revoked = 1;
+		return;
+	}
+	if (how == SUPERVISE_RENEWED) {
 		if (sent > l->last_ok)
 			l->last_ok = sent;
 		l->next_try = sent + l->t.renew_interval_ms;
@@ -402,21 +406,23 @@ sv_renew(const struct supervise_config *c, struct supervise_lease *l,
 	struct lerr	 e = { LERR_NONE, "" };
 	long long	 sent = now_ms();
 	long		 budget = supervise_lease_budget(l, sent);
-	int		 ok;
+	int		 rc;
 
 	if (budget <= 0)
 		return;		/* the deadline passed: the loop stops it */
-	ok = c->renew(c->renew_ctx, budget, &e) == 0;
-	supervise_lease_renewed(l, sent, ok, now_ms());
-	if (ok) {
+	rc = c->renew(c->renew_ctx, budget, &e);
+	if (rc != SUPERVISE_RENEWED && rc != SUPERVISE_RENEW_LOST)
+		rc = SUPERVISE_RENEW_FAILED;
+	supervise_lease_renewed(l, sent, (enum supervise_renewal)rc, now_ms());
+	if (rc == SUPERVISE_RENEWED) {
 		r->renewals++;
 		log_msg(LOG_VERBOSE, "lease renewed");
 		return;
 	}
 	r->renew_failures++;
 	r->renew_error = e;
-	log_msg(LOG_INFO, "lease renewal failed, retrying: %s",
-	    e.msg[0] ? e.msg : "no reason given");
+	log_msg(LOG_INFO, "lease renewal %s: %s", rc == SUPERVISE_RENEW_LOST ?
+	    "refused" : "failed, retrying", e.msg[0] ? e.msg : "no reason given");
 }
 
 /* Do what the lease schedule says is due; 0 when nothing was. */
@@ -431,9 +437,15 @@ sv_lease_step(const struct supervise_config *c, struct supervise_lease *l,
 		sv_renew(c, l, r);
 		break;
 	case SUPERVISE_STOP:
-		log_msg(LOG_INFO, "leadership lost: no lease renewal for "
-		    "%ld ms; stopping the command (SIGTERM, SIGKILL after "
-		    "%ld ms)", l->t.renew_deadline_ms, l->t.kill_after_ms);
+		if (l->revoked)
+			log_msg(LOG_INFO, "leadership lost; stopping the "
+			    "command (SIGTERM, SIGKILL after %ld ms)",
+			    l->t.kill_after_ms);
+		else
+			log_msg(LOG_INFO, "leadership lost: no lease renewal "
+			    "for %ld ms; stopping the command (SIGTERM, "
+			    "SIGKILL after %ld ms)", l->t.renew_deadline_ms,
+			    l->t.kill_after_ms);
 		r->lost = 1;
 		kill(-pid, SIGTERM);
 		supervise_lease_stopped(l, now_ms());

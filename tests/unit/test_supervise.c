@@ -145,7 +145,8 @@ END_TEST
 
 /* --- pure: the lease schedule --- */
 
-enum step_kind { NEXT, RENEWED_OK, RENEWED_FAIL, STOPPED, KILLED };
+enum step_kind { NEXT, RENEWED_OK, RENEWED_FAIL, RENEWED_LOST, STOPPED,
+    KILLED };
 
 struct step {
 	enum step_kind		 kind;
@@ -175,9 +176,16 @@ run_steps(long lease, const struct step *t, size_t n)
 			    t[i].budget, "step %zu: budget", i);
 			break;
 		case RENEWED_OK:
+			supervise_lease_renewed(&l, t[i].sent,
+			    SUPERVISE_RENEWED, t[i].now);
+			break;
 		case RENEWED_FAIL:
 			supervise_lease_renewed(&l, t[i].sent,
-			    t[i].kind == RENEWED_OK, t[i].now);
+			    SUPERVISE_RENEW_FAILED, t[i].now);
+			break;
+		case RENEWED_LOST:
+			supervise_lease_renewed(&l, t[i].sent,
+			    SUPERVISE_RENEW_LOST, t[i].now);
 			break;
 		case STOPPED:
 			supervise_lease_stopped(&l, t[i].now);
@@ -235,6 +243,22 @@ START_TEST(test_lease_recovers)
 		{ RENEWED_OK, 9100, 5000, 0, 0, 0 },	/* stale: deadline kept */
 		{ NEXT, 9100, 0, SUPERVISE_WAIT, 900, 8566 },
 		{ NEXT, 17666, 0, SUPERVISE_STOP, -1, 0 },
+	};
+
+	run_steps(15000, t, nitems(t));
+}
+END_TEST
+
+/* A renewal refused for certain stops at once, long before the deadline. */
+START_TEST(test_lease_revoked)
+{
+	static const struct step t[] = {
+		{ RENEWED_OK, 6100, 6000, 0, 0, 0 },
+		{ RENEWED_LOST, 11100, 11000, 0, 0, 0 },
+		{ NEXT, 11100, 0, SUPERVISE_STOP, -1, 4900 },
+		{ STOPPED, 11100, 0, 0, 0, 0 },
+		{ NEXT, 11100, 0, SUPERVISE_WAIT, 2000, 4900 },
+		{ NEXT, 13100, 0, SUPERVISE_KILL, -1, 2900 },
 	};
 
 	run_steps(15000, t, nitems(t));
@@ -400,17 +424,30 @@ START_TEST(test_forward_term)
 }
 END_TEST
 
-/* Every forwarded signal: USR1 to the supervisor kills the command. */
-START_TEST(test_forward_usr1)
+/*
+ * Every forwarded signal reaches the group: each of the six sent to the
+ * supervisor kills the command (128 + N) and is reported.
+ */
+START_TEST(test_forward_all)
 {
+	static const int	 sigs[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+	};
 	struct supervise_config	 c;
 	struct supervise_result	 r;
+	char			 script[160];
+	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
-	run_sh("kill -USR1 $PPID; i=0; while [ $i -lt 200 ]; do sleep 0.05; "
-	    "i=$((i+1)); done; exit 9", &c, &r);
-	ck_assert_int_eq(r.status, 128 + SIGUSR1);
-	ck_assert_int_eq(r.signal, SIGUSR1);
+	for (i = 0; i < nitems(sigs); i++) {
+		snprintf(script, sizeof(script), "kill -%d $PPID; i=0; "
+		    "while [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+		    "exit 9", sigs[i]);
+		run_sh(script, &c, &r);
+		ck_assert_msg(r.status == 128 + sigs[i], "signal %d: status "
+		    "%d", sigs[i], r.status);
+		ck_assert_int_eq(r.signal, sigs[i]);
+	}
 }
 END_TEST
 
@@ -468,6 +505,7 @@ struct renew_ctx {
 	unsigned	 calls;
 	unsigned	 fail_from;	/* fail from this call on (1-based) */
 	unsigned	 fail_only;	/* or only this one; 0 none */
+	unsigned	 lost_at;	/* this call says LOST; 0 none */
 	long		 max_budget, min_budget;
 };
 
@@ -481,12 +519,17 @@ renew_cb(void *p, long budget_ms, struct lerr *e)
 		x->max_budget = budget_ms;
 	if (x->min_budget == 0 || budget_ms < x->min_budget)
 		x->min_budget = budget_ms;
+	if (x->calls == x->lost_at) {
+		lerr_set(e, LERR_EC2, "PutObject: 412 PreconditionFailed "
+		    "(test)");
+		return SUPERVISE_RENEW_LOST;
+	}
 	if ((x->fail_from != 0 && x->calls >= x->fail_from) ||
 	    x->calls == x->fail_only) {
 		lerr_set(e, LERR_EC2, "PutObject: 503 SlowDown (test)");
-		return -1;
+		return SUPERVISE_RENEW_FAILED;
 	}
-	return 0;
+	return SUPERVISE_RENEWED;
 }
 
 static void
@@ -504,8 +547,8 @@ lease_config(struct supervise_config *c, struct renew_ctx *x, long lease,
 }
 
 /*
- * Renewals while the command runs, about every lease/3: with 300 ms for
- * 2 s, at least 2 and never more than elapsed/interval + 1; one failure
+ * Renewals while the command runs, about every lease/3: lease 900 ms, so
+ * every 300 ms for 2 s, at least 2 and never more than elapsed/interval + 1; one failure
  * is retried and the lease is kept.
  */
 START_TEST(test_renew_interval)
@@ -514,7 +557,9 @@ START_TEST(test_renew_interval)
 	struct supervise_result	 r;
 	struct renew_ctx	 x;
 
-	lease_config(&c, &x, 900, 300, 600, 100);
+	lease_config(&c, &x, 900, 0, 0, 0);
+	supervise_timing_default(900, &c.timing);	/* renew every 300 */
+	ck_assert_int_eq(c.timing.renew_interval_ms, 300);
 	x.fail_only = 2;
 	run_sh("sleep 2", &c, &r);
 	ck_assert_int_eq(r.status, 0);
@@ -563,6 +608,31 @@ START_TEST(test_renew_lost_term)
 	bg = pid_from(path_b, 1000);
 	ck_assert_int_gt(bg, 1);
 	ck_assert_msg(gone_within(bg, 5000), "the group's sleep survived");
+}
+END_TEST
+
+/*
+ * A renewal that says LOST stops the command at once: with a renew
+ * deadline of 30 s, the second renewal (about 0.6 s in) ends the run.
+ */
+START_TEST(test_renew_revoked)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+
+	lease_config(&c, &x, 60000, 300, 30000, 2000);
+	x.lost_at = 2;
+	run_sh("i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; "
+	    "exit 9", &c, &r);
+	ck_assert_int_eq(r.lost, 1);
+	ck_assert_int_eq(r.status, 128 + SIGTERM);
+	ck_assert_uint_eq(x.calls, 2);
+	ck_assert_uint_eq(r.renewals, 1);
+	ck_assert_uint_eq(r.renew_failures, 1);
+	ck_assert_str_eq(r.renew_error.msg, "PutObject: 412 "
+	    "PreconditionFailed (test)");
+	ck_assert_int_lt(r.elapsed_ms, 20000);
 }
 END_TEST
 
@@ -902,13 +972,14 @@ supervise_suite(void)
 	tcase_add_test(pure, test_lease_schedule);
 	tcase_add_test(pure, test_lease_recovers);
 	tcase_add_test(pure, test_lease_retry_floor);
+	tcase_add_test(pure, test_lease_revoked);
 	tcase_add_checked_fixture(proc, setup, teardown);
 	tcase_set_timeout(proc, 60);
 	tcase_add_test(proc, test_exit_status);
 	tcase_add_test(proc, test_exec_failure);
 	tcase_add_test(proc, test_killed_by_signal);
 	tcase_add_test(proc, test_forward_term);
-	tcase_add_test(proc, test_forward_usr1);
+	tcase_add_test(proc, test_forward_all);
 	tcase_add_test(proc, test_own_group);
 	tcase_add_test(proc, test_no_fd_leak);
 	tcase_add_test(proc, test_child_signal_state);
@@ -919,6 +990,7 @@ supervise_suite(void)
 	tcase_add_test(lease, test_renew_interval);
 	tcase_add_test(lease, test_renew_lost_term);
 	tcase_add_test(lease, test_renew_lost_kill);
+	tcase_add_test(lease, test_renew_revoked);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, proc);
 	suite_add_tcase(s, lease);
