@@ -262,11 +262,17 @@ sv_on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * Put back what sv_setup changed.  Signals stay blocked until the old
+ * handlers are back and the pipe is closed (its descriptor numbers may be
+ * reused at once); one arriving now goes to the old disposition.
+ */
 static void
 sv_teardown(struct sv_saved *s)
 {
 	size_t	 i;
 
+	sigprocmask(SIG_BLOCK, &s->blocked, NULL);
 	for (i = 0; i < s->installed; i++)
 		sigaction(handled(i), &s->old[i], NULL);
 	s->installed = 0;
@@ -421,8 +427,9 @@ sv_renew(const struct supervise_config *c, struct supervise_lease *l,
 	}
 	r->renew_failures++;
 	r->renew_error = e;
-	log_msg(LOG_INFO, "lease renewal %s: %s", rc == SUPERVISE_RENEW_LOST ?
-	    "refused" : "failed, retrying", e.msg[0] ? e.msg : "no reason given");
+	log_msg(LOG_INFO, "lease renewal %s: %s",
+	    rc == SUPERVISE_RENEW_LOST ? "refused" : "failed, retrying",
+	    e.msg[0] ? e.msg : "no reason given");
 }
 
 /* Do what the lease schedule says is due; 0 when nothing was. */
@@ -518,7 +525,6 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	sv_loop(c, pid, &s.blocked, r);
 	r->elapsed_ms = now_ms() - start;
-	r->signal = sv_got;
 	if (r->tty)
 		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
 	if (r->status == -1) {
@@ -529,5 +535,6 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	rc = 0;
 out:
 	sv_teardown(&s);
+	r->signal = sv_got;
 	return rc;
 }

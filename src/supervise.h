@@ -95,8 +95,8 @@ int	supervise_status(int wstatus);
  */
 enum supervise_renewal {
 	SUPERVISE_RENEWED = 0,
-	SUPERVISE_RENEW_FAILED = -1,	/* transient: retry until the deadline */
-	SUPERVISE_RENEW_LOST = -2	/* leadership gone: stop the child now */
+	SUPERVISE_RENEW_FAILED = -1,	/* transient: retry to the deadline */
+	SUPERVISE_RENEW_LOST = -2	/* leadership gone: stop the child */
 };
 
 /*
@@ -197,7 +197,7 @@ struct supervise_result {
 					   said LOST: leadership lost, the
 					   child was stopped */
 	int		 killed;	/* SIGKILL after kill-after */
-	int		 tty;		/* the terminal was handed to the child */
+	int		 tty;		/* the terminal went to the child */
 	unsigned	 renewals;	/* successful renewals */
 	unsigned	 renew_failures;
 	long long	 elapsed_ms;	/* from fork to reaping */

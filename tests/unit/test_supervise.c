@@ -34,7 +34,7 @@ START_TEST(test_timing_default)
 		int	 valid;
 	} t[] = {
 		{ 15000, 5000, 10000, 2000, 1 },	/* 10 + 2 + 1 < 15 */
-		{ 6000, 2000, 4000, 500, 1 },		/* issue 14's --lease 6 */
+		{ 6000, 2000, 4000, 500, 1 },	/* issue 14's --lease 6 */
 		{ 4500, 1500, 3000, 250, 1 },
 		{ 60000, 20000, 40000, 9500, 1 },
 		{ 3000, 1000, 2000, 0, 0 },		/* nothing left */
@@ -215,7 +215,7 @@ START_TEST(test_lease_schedule)
 		{ NEXT, 11200, 0, SUPERVISE_WAIT, 1666, 4800 },
 		{ NEXT, 12866, 0, SUPERVISE_RENEW, -1, 3134 },
 		{ RENEWED_FAIL, 15000, 12866, 0, 0, 0 },
-		/* the retry would be at 16666: the deadline 16000 comes first */
+		/* the retry would be at 16666: the deadline 16000 is first */
 		{ NEXT, 15000, 0, SUPERVISE_WAIT, 1000, 1000 },
 		{ NEXT, 16000, 0, SUPERVISE_STOP, -1, 0 },
 		{ STOPPED, 16010, 0, 0, 0, 0 },
@@ -240,7 +240,7 @@ START_TEST(test_lease_recovers)
 		{ NEXT, 7000, 0, SUPERVISE_WAIT, 1666, 4000 },
 		{ RENEWED_OK, 9000, 7666, 0, 0, 0 },
 		{ NEXT, 9000, 0, SUPERVISE_WAIT, 3666, 8666 },
-		{ RENEWED_OK, 9100, 5000, 0, 0, 0 },	/* stale: deadline kept */
+		{ RENEWED_OK, 9100, 5000, 0, 0, 0 },	/* stale: kept */
 		{ NEXT, 9100, 0, SUPERVISE_WAIT, 900, 8566 },
 		{ NEXT, 17666, 0, SUPERVISE_STOP, -1, 0 },
 	};
@@ -324,8 +324,8 @@ static void
 run_sh(const char *script, struct supervise_config *c,
     struct supervise_result *r)
 {
-	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a, path_b,
-			    NULL };
+	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a,
+			    path_b, NULL };
 	struct exec_ctx	 x = { argv, -1, NULL };
 	struct lerr	 e = { LERR_NONE, "" };
 
@@ -548,8 +548,9 @@ lease_config(struct supervise_config *c, struct renew_ctx *x, long lease,
 
 /*
  * Renewals while the command runs, about every lease/3: lease 900 ms, so
- * every 300 ms for 2 s, at least 2 and never more than elapsed/interval + 1; one failure
- * is retried and the lease is kept.
+ * every 300 ms for 2 s: at least 2, and never more than elapsed/interval
+ * + 2 (one failure is retried a third of an interval later); the lease is
+ * kept.
  */
 START_TEST(test_renew_interval)
 {
