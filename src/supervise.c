@@ -520,6 +520,8 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	if (r->tty)
 		(void)tcsetpgrp(STDIN_FILENO, pid);
 	sv_pgid = pid;
+	log_msg(LOG_VERBOSE, "command started: pid %ld in its own process "
+	    "group%s", (long)pid, r->tty ? ", with the terminal" : "");
 	unblock = s.blocked;
 	sigdelset(&unblock, SIGTTOU);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
