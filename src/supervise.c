@@ -368,6 +368,28 @@ sv_drain(void)
 }
 
 /*
+ * The child stopped.  A stop from the terminal (^Z, or SIGTTIN/SIGTTOU)
+ * is undone at once: the child's group has the terminal and leader-exec
+ * waits in its shell's foreground, so a stopped command would leave the
+ * terminal wedged (even ^C stays pending); and suspending leader-exec too
+ * would let the lease expire while the command can be resumed later.  A
+ * deliberate SIGSTOP is left alone (the lease is kept, renewed).
+ */
+static void
+sv_stopped(pid_t pid, int sig)
+{
+	int	 st;
+
+	while (waitpid(pid, &st, WUNTRACED | WNOHANG) == -1 && errno == EINTR)
+		continue;		/* consume the report */
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return;
+	log_msg(LOG_INFO, "the command was stopped by signal %d: resuming "
+	    "it (a supervised command is not suspended)", sig);
+	kill(-pid, SIGCONT);
+}
+
+/*
  * 1 when the child was reaped (or is gone: r->status -1).  With
  * kill_group, what remains of its group is SIGKILLed first, while the
  * zombie still pins the group id.  Signals are blocked while the pid is
@@ -383,9 +405,14 @@ sv_reap(pid_t pid, const sigset_t *blocked, int kill_group,
 	int		 st;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0) {
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOHANG |
+	    WNOWAIT) == 0) {
 		if (si.si_pid == 0)
 			return 0;	/* still running */
+		if (si.si_code == CLD_STOPPED) {
+			sv_stopped(pid, si.si_status);
+			return 0;
+		}
 	} else if (errno == EINTR)
 		return 0;
 	if (kill_group)

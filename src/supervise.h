@@ -209,8 +209,11 @@ struct supervise_result {
  * stdin is a terminal and leader-exec is in its foreground process group,
  * the terminal is handed to the child's group for the run (tcsetpgrp,
  * SIGTTOU blocked) and taken back after, so an interactive command reads
- * it (a background group would get SIGTTIN) and ^C/^Z reach the command,
- * not leader-exec (^Z stops only the command; leader-exec keeps renewing).
+ * it (a background group would get SIGTTIN) and ^C reaches the command,
+ * not leader-exec.  A stop by SIGTSTP/SIGTTIN/SIGTTOU (^Z) is undone with
+ * SIGCONT: a stopped command would wedge the terminal, and suspending
+ * leader-exec too would let the lease lapse while the command could still
+ * be resumed; a deliberate SIGSTOP is left alone, the lease still renewed.
  * When leadership is lost, whatever remains of the child's group when the
  * child exits is SIGKILLed too (before it is reaped, while its zombie
  * still holds the group id).  Forwarded signals are passed on once

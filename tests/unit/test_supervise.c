@@ -386,6 +386,28 @@ START_TEST(test_exec_failure)
 }
 END_TEST
 
+/*
+ * A command stopped by ^Z (SIGTSTP) is resumed: it goes on and exits 4;
+ * SIGSTOP is respected until someone continues it (here: itself, through
+ * a background kill -CONT).
+ */
+START_TEST(test_stop_resumed)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	char			 buf[32];
+
+	memset(&c, 0, sizeof(c));
+	run_sh("kill -TSTP $$; echo resumed > \"$0\"; exit 4", &c, &r);
+	ck_assert_int_eq(r.status, 4);
+	read_file(path_a, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "resumed\n");
+	run_sh("(sleep 1; kill -CONT $$) & kill -STOP $$; exit 6", &c, &r);
+	ck_assert_int_eq(r.status, 6);
+	ck_assert_int_ge(r.elapsed_ms, 900);
+}
+END_TEST
+
 /* Death by signal N is 128 + N. */
 START_TEST(test_killed_by_signal)
 {
@@ -987,6 +1009,7 @@ supervise_suite(void)
 	tcase_add_test(proc, test_exit_status);
 	tcase_add_test(proc, test_exec_failure);
 	tcase_add_test(proc, test_killed_by_signal);
+	tcase_add_test(proc, test_stop_resumed);
 	tcase_add_test(proc, test_forward_term);
 	tcase_add_test(proc, test_forward_all);
 	tcase_add_test(proc, test_own_group);
