@@ -529,6 +529,9 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	int		 rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	/* The CLI checks with the drift; a schedule must at least exist. */
+	if (c->renew != NULL && supervise_timing_check(&c->timing, 0, e) == -1)
+		return -1;
 	if (sv_setup(&s, e) == -1)
 		return -1;
 	r->tty = sv_foreground_tty();

@@ -218,8 +218,9 @@ struct supervise_result {
  * child exits is SIGKILLed too (before it is reaped, while its zombie
  * still holds the group id).  Forwarded signals are passed on once
  * each and never escalated (the command decides).  0 with r filled once
- * the child was reaped; -1 with e set (LERR_INTERNAL) when it could not
- * be started.  The signal dispositions and mask are restored on return.
+ * the child was reaped; -1 with e set when it could not be started
+ * (LERR_INTERNAL), or, with renew, when c->timing fails
+ * supervise_timing_check with no drift (LERR_USAGE; nothing started).  The signal dispositions and mask are restored on return.
  */
 int	supervise_run(const struct supervise_config *,
 	    struct supervise_result *, struct lerr *);

@@ -523,6 +523,15 @@ pid_from(const char *path, long ms)
 	return (pid_t)atol(buf);
 }
 
+/* The child leads its own process group, not ours. */
+static int
+check_group(void *p)
+{
+	pid_t	 ours = *(pid_t *)p;
+
+	return getpgrp() == getpid() && getpgrp() != ours ? 0 : 1;
+}
+
 struct renew_ctx {
 	unsigned	 calls;
 	unsigned	 fail_from;	/* fail from this call on (1-based) */
@@ -634,6 +643,25 @@ START_TEST(test_renew_lost_term)
 }
 END_TEST
 
+/* A lease schedule that cannot work starts nothing. */
+START_TEST(test_renew_bad_timing)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+	struct lerr		 e = { LERR_NONE, "" };
+	pid_t			 ours = getpgrp();
+
+	lease_config(&c, &x, 3000, 0, 1000, 500);	/* no interval */
+	c.child_exec = check_group;
+	c.child_ctx = &ours;
+	ck_assert_int_eq(supervise_run(&c, &r, &e), -1);
+	ck_assert_int_eq(e.cls, LERR_USAGE);
+	ck_assert_int_eq(r.pid, 0);
+	ck_assert_uint_eq(x.calls, 0);
+}
+END_TEST
+
 /*
  * A renewal that says LOST stops the command at once: with a renew
  * deadline of 30 s, the second renewal (about 0.6 s in) ends the run.
@@ -685,15 +713,6 @@ START_TEST(test_renew_lost_kill)
 	ck_assert_msg(gone_within(bg, 5000), "the group's sleep survived");
 }
 END_TEST
-
-/* The child leads its own process group, not ours. */
-static int
-check_group(void *p)
-{
-	pid_t	 ours = *(pid_t *)p;
-
-	return getpgrp() == getpid() && getpgrp() != ours ? 0 : 1;
-}
 
 START_TEST(test_own_group)
 {
@@ -1023,6 +1042,7 @@ supervise_suite(void)
 	tcase_add_test(lease, test_renew_lost_term);
 	tcase_add_test(lease, test_renew_lost_kill);
 	tcase_add_test(lease, test_renew_revoked);
+	tcase_add_test(lease, test_renew_bad_timing);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, proc);
 	suite_add_tcase(s, lease);
