@@ -11,8 +11,8 @@
    uses (an operator it does not know is a failure, never a pass).
 2. Least privilege: the policy grants no other action, no wildcard action,
    and refuses other tag keys, untagged DeleteTags, other environments'
-   instances and non-instance resources; its environment-id placeholder is
-   documented.  When moto is importable, moto's IAM policy validator accepts
+   instances and non-instance resources; its environment-name placeholder is
+   documented, and a pattern in its place covers several environments.  When moto is importable, moto's IAM policy validator accepts
    the document (in process, no network).
 3. Every ebextensions/*.config is YAML with known top-level keys; container
    commands have a command and no leader_only; file modes are quoted
@@ -40,8 +40,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 POLICY = os.path.join(REPO, "ebextensions", "leader-exec-iam-policy.json")
 EBEXT_README = os.path.join(REPO, "ebextensions", "README.md")
-PLACEHOLDER = "REPLACE_WITH_ENVIRONMENT_ID"
-ENV_ID = "e-abcd123456"       # what an operator puts in place of the placeholder
+PLACEHOLDER = "REPLACE_WITH_ENVIRONMENT_NAME"
+ENV_ID = "my-env"             # what an operator puts in place of the placeholder
+ENV_KEY = "aws:ResourceTag/elasticbeanstalk:environment-name"
 INSTANCE_ARN = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
 EB_CONFIG_KEYS = {"option_settings", "packages", "sources", "files", "users", "groups",
                   "commands", "container_commands", "services", "Resources", "Outputs"}
@@ -137,7 +138,7 @@ def allowed(policy, action, resource, ctx):
 
 
 def tag_request(keys, env_id=ENV_ID):
-    ctx = {"ec2:ResourceTag/elasticbeanstalk:environment-id": env_id}
+    ctx = {ENV_KEY: env_id}
     if keys:
         ctx["aws:TagKeys"] = keys
     return ctx
@@ -204,7 +205,7 @@ def check_policy():
         ("DeleteTags naming no tag (would delete all)", "ec2:DeleteTags", INSTANCE_ARN,
          tag_request([])),
         ("CreateTags on another environment's instance", "ec2:CreateTags", INSTANCE_ARN,
-         tag_request(["leader-exec:command"], "e-other00000")),
+         tag_request(["leader-exec:command"], "my-env-2")),
         ("CreateTags on an instance outside any environment", "ec2:CreateTags",
          INSTANCE_ARN, {"aws:TagKeys": ["leader-exec:command"]}),
         ("CreateTags on a volume", "ec2:CreateTags",
@@ -215,6 +216,13 @@ def check_policy():
     for what, action, resource, ctx in denied_cases:
         check(not allowed(filled, action, resource, ctx), "policy refuses %s" % what,
               "denied", "allowed")
+    several = json.loads(raw.replace(PLACEHOLDER, "my-env*"))
+    check(all(allowed(several, "ec2:CreateTags", INSTANCE_ARN,
+                      tag_request(["leader-exec:command"], n)) for n in ("my-env", "my-env-2"))
+          and not allowed(several, "ec2:CreateTags", INSTANCE_ARN,
+                          tag_request(["leader-exec:command"], "other-env")),
+          "the pattern my-env* in place of the name covers my-env and my-env-2, not other-env",
+          "allowed, allowed, denied", "otherwise")
     check(not allowed(policy, "ec2:CreateTags", INSTANCE_ARN, tag_request(["leader-exec:command"],
                                                                          PLACEHOLDER + "x")),
           "the unfilled placeholder matches no real environment", "denied", "allowed")
