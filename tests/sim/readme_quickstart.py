@@ -98,9 +98,10 @@ def copy_repo(dest):
             os.makedirs(os.path.dirname(os.path.join(dest, rel)), exist_ok=True)
             shutil.copy2(src, os.path.join(dest, rel))
         return
-    skip = {".git", ".cache", ".venv", "release", "autom4te.cache"}
+    skip = {".git", ".cache", ".venv", "release", "autom4te.cache", "configure"}
     shutil.copytree(REPO, dest, ignore=lambda d, names: [
-        n for n in names if n in skip or n.startswith("build") or n == "configure"])
+        n for n in names if os.path.samefile(d, REPO) and (
+            n in skip or (n.startswith("build") and os.path.isdir(os.path.join(d, n))))])
 
 
 def run(args, cwd, env, limit=120):
