@@ -129,6 +129,26 @@ def check_nothing_configured(env, rollout, what):
              {i: True for i in said}, said)
 
 
+def readme_leader_env():
+    """The README's Python example for reading the leadership file."""
+    with open(os.path.join(ebsim.REPO, "README"), encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("    def leader_env("))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "return out")
+    namespace = {}
+    exec("\n".join(ln[4:] for ln in lines[start:end + 1]), namespace)  # noqa: S102
+    return namespace["leader_env"]
+
+
+def check_readme_reader(env, ids, leader):
+    leader_env = readme_leader_env()
+    got = {i: leader_env(env.instance(i).path(ebsim.EXPORT_REL)).get("EB_IS_COMMAND_LEADER")
+           for i in ids}
+    want = {i: "true" if i == leader else "false" for i in ids}
+    W.expect(got == want, "the README's leader_env() reads EB_IS_COMMAND_LEADER from each "
+             "instance's file", want, got)
+
+
 def simulate(zip_path):
     with ebsim.Environment("bundle", bundle=zip_path, properties=NOTHING) as env:
         r1 = env.create(3)
@@ -150,6 +170,7 @@ def simulate(zip_path):
         r4 = env.deploy("AllAtOnce")
         ebsim.expect_all_ok(r4, "deploy 3")
         leader, _ = ebsim.expect_one_migration(env, r4, ids, "deploy 3")
+        check_readme_reader(env, ids, leader)
         r5 = env.deploy("Rolling", 1)
         ebsim.expect_all_ok(r5, "deploy 4 (Rolling, 1)")
         ebsim.expect_one_migration(env, r5, ids, "deploy 4 (Rolling, 1)")

@@ -279,6 +279,7 @@ def check_configs():
             check(isinstance(mode, str) and re.fullmatch(r"[0-7]{6}", mode) is not None,
                   "%s: %s mode is a quoted six-digit string" % (name, fname), '"000644"',
                   repr(mode))
+    check_eb_env([d for d in docs.values() if isinstance(d, dict)])
     commands = [c.get("command", "") for d in docs.values() if isinstance(d, dict)
                 for c in (d.get("container_commands") or {}).values() if isinstance(c, dict)]
     check(any(c.startswith(".platform/bin/leader-exec ") and " -- " in c for c in commands),
@@ -302,6 +303,44 @@ def check_configs():
                   and ".platform/bin/leader-exec" in c for c in installs),
               "a container command installs .platform/bin/leader-exec to /usr/local/bin",
               "install ... .platform/bin/leader-exec /usr/local/bin/leader-exec", installs)
+
+
+def check_eb_env(docs_yaml):
+    """The cron recipe's /usr/local/bin/eb-env exports the environment
+    properties (values with blanks and '=' intact), skips names that are not
+    shell names, and execs the job; shellcheck-clean."""
+    import tempfile
+    spec = None
+    for doc in docs_yaml:
+        spec = (doc.get("files") or {}).get("/usr/local/bin/eb-env") or spec
+    if not check(isinstance(spec, dict) and spec.get("mode") == "000755",
+                 "the cron recipe writes /usr/local/bin/eb-env, mode 000755", "000755", spec):
+        return
+    props = "/opt/elasticbeanstalk/deployment/env"
+    text = spec.get("content", "")
+    check(props in text, "eb-env reads %s" % props, props, "absent")
+    with tempfile.TemporaryDirectory() as tmp:
+        env_file, script = os.path.join(tmp, "env"), os.path.join(tmp, "eb-env")
+        with open(env_file, "w", encoding="utf-8") as f:
+            f.write("DATABASE_URL=postgres://u:p@db/app?x=1 y\nweird.key=1\n2BAD=x\n"
+                    "RAILS_ENV=production\nLAST=no-newline")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(text.replace(props, env_file))
+        os.chmod(script, 0o755)
+        p = subprocess.run([script, "sh", "-c", 'printf "%s|%s|%s|%s" "$DATABASE_URL" '
+                            '"$RAILS_ENV" "$LAST" "$(env | grep -c -e weird -e 2BAD)"'],
+                           capture_output=True, text=True, timeout=30,
+                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+        want = "postgres://u:p@db/app?x=1 y|production|no-newline|0"
+        check(p.returncode == 0 and p.stdout == want,
+              "eb-env exports the properties as written and skips non-shell names",
+              want, (p.returncode, p.stdout, p.stderr.strip()))
+        sc = shutil.which("shellcheck")
+        if sc:
+            p = subprocess.run([sc, "-s", "sh", script], capture_output=True, text=True,
+                               timeout=60)
+            check(p.returncode == 0, "shellcheck -s sh eb-env", "no findings",
+                  p.stdout.strip() or p.returncode)
 
 
 # -- 4. platform hooks -----------------------------------------------------------
