@@ -8,8 +8,12 @@ Rules protected:
     x86_64 binary; no README.md), mode 0755 for each (0644 for the chosen
     .ebextensions file), Unix modes recorded, the binary with no dynamic
     section and identical to the release's;
+  * a .platform/README.md left by the old `cp -R platform-hooks/. .platform/`
+    is removed; the wrapper runs the binary for `uname -m` and exits 127
+    naming the missing leader-exec-aarch64 on an aarch64 machine;
   * in a git work tree, bundle names the kit files not committed, and stops
     naming them once they are committed with their modes;
+  * the README's Python leader_env() example reads each instance's file;
   * deployed as is, with nothing configured, every hook succeeds, runs no
     migration, writes no export file and makes no EC2 call (so a deployment
     cannot fail for want of an IAM policy);
@@ -66,7 +70,32 @@ def make_app(top):
         with open(os.path.join(app, rel), "w", encoding="utf-8") as f:
             f.write(text)
         os.chmod(os.path.join(app, rel), mode)
+    # What the old README's `cp -R platform-hooks/. .platform/` left behind.
+    os.makedirs(os.path.join(app, ".platform"))
+    shutil.copy(os.path.join(ebsim.REPO, "platform-hooks", "README.md"),
+                os.path.join(app, ".platform", "README.md"))
     return app
+
+
+def check_wrapper(app, top):
+    """.platform/bin/leader-exec execs leader-exec-<arch> by uname -m, and
+    exits 127 naming the file when the bundle lacks that architecture."""
+    fake = os.path.join(top, "fake-uname")
+    os.makedirs(fake, exist_ok=True)
+    with open(os.path.join(fake, "uname"), "w", encoding="utf-8") as f:
+        f.write("#!/bin/sh\necho aarch64\n")
+    os.chmod(os.path.join(fake, "uname"), 0o755)
+    wrapper = os.path.join(app, ".platform", "bin", "leader-exec")
+    path = {"PATH": fake + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin")}
+    p = subprocess.run([wrapper, "--version"], capture_output=True, text=True, timeout=30,
+                       env=path)
+    W.expect(p.returncode == 127 and "leader-exec-aarch64" in p.stderr,
+             "on an aarch64 machine without leader-exec-aarch64 the wrapper exits 127 naming it",
+             (127, "leader-exec-aarch64"), (p.returncode, p.stderr.strip()))
+    p = subprocess.run([wrapper, "--version"], capture_output=True, text=True, timeout=30)
+    W.expect(p.returncode == 0 and p.stdout.startswith("leader-exec "),
+             "on this x86_64 machine the wrapper runs leader-exec-x86_64", (0, "leader-exec ..."),
+             (p.returncode, p.stdout.strip(), p.stderr.strip()))
 
 
 def git(app, *args):
@@ -220,6 +249,9 @@ def main():
 def check_bundle(app, zip_path, out):
     W.log(out.strip())
     check_archive(zip_path, app)
+    W.expect(not os.path.exists(os.path.join(app, ".platform", "README.md")),
+             "the .platform/README.md an old cp -R left is gone", "removed", "still there")
+    check_wrapper(app, os.path.dirname(zip_path))
     missing = sorted(ln.split("not committed: ", 1)[1].strip()
                      for ln in out.splitlines() if "not committed: " in ln)
     W.expect(missing == sorted(list(KIT) + [CRON]),

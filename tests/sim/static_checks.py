@@ -17,7 +17,8 @@
 3. Every ebextensions/*.config is YAML with known top-level keys; container
    commands have a command and no leader_only; file modes are quoted
    six-digit strings; the cron entry calls leader-exec --name cron from the
-   path the config installs it to.
+   path the config installs it to; the recipe's eb-env exports the
+   environment properties as written (run on a sample file).
 4. Every script under platform-hooks/ starts with #!/bin/sh, is executable,
    uses set -eu, documents in its header every environment variable it
    reads, and passes shellcheck -s sh.
