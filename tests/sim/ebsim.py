@@ -336,11 +336,11 @@ class Instance:
         except OSError:
             return None
 
-    def exported(self):
+    def exported(self, rel=EXPORT_REL):
         """The export hook's file as {NAME: value}, or {} when absent."""
         out = {}
         try:
-            with open(self.path(EXPORT_REL), encoding="utf-8") as f:
+            with open(self.path(rel), encoding="utf-8") as f:
                 for line in f:
                     m = re.match(r"^export ([A-Z_]+)='(.*)'$", line.strip())
                     if m:
@@ -355,12 +355,18 @@ class Instance:
 class Environment:
     """An EB environment of simulated instances.  Use as a context manager.
 
-    properties: extra environment properties (the same on every instance).
+    properties: extra environment properties (the same on every instance);
+    a value None removes a default one (nothing configured: remove
+    LEADER_EXEC_MIGRATE_COMMAND, LEADER_EXEC_EXPORT_FILE and LEADER_EXEC_ARGS).
+    bundle: a source bundle (zip) to deploy as is at every deployment, in
+    place of the sample bundle built from platform-hooks/ (scripts/bundle's
+    archive, say).
     settle: leader-exec's --settle, passed with LEADER_EXEC_ARGS.
     quiet: print nothing but errors (the demo prints its own timeline).
     """
 
-    def __init__(self, name="ebsim", env_id=None, settle=1, properties=None, quiet=False):
+    def __init__(self, name="ebsim", env_id=None, settle=1, properties=None, quiet=False,
+                 bundle=None):
         self.name = name
         self.env_id = env_id or "e-%s" % re.sub(r"[^a-z0-9]", "", name.lower())[:10].ljust(10, "0")
         self.env_name = "ebsim-" + name
@@ -375,9 +381,12 @@ class Environment:
         self.rollouts = []
         self.properties = {
             "LEADER_EXEC_MIGRATE_COMMAND": "./bin/fake-migrate",
+            "LEADER_EXEC_EXPORT_FILE": "/" + EXPORT_REL,
             "LEADER_EXEC_ARGS": "--settle %s --timeout 30" % settle,
         }
         self.properties.update(properties or {})
+        self.properties = {k: v for k, v in self.properties.items() if v is not None}
+        self.bundle = bundle
         self.migration_log = None
         self.t0 = time.monotonic()
 
@@ -423,7 +432,10 @@ class Environment:
         self.next_deployment_id += 1
         label = "app-v%d" % dep
         bundle = os.path.join(self.world.tmp, "bundles", label + ".zip")
-        build_bundle(bundle, label, self.world.binary, extra_files=extra_files)
+        if self.bundle is not None:
+            shutil.copyfile(self.bundle, bundle)
+        else:
+            build_bundle(bundle, label, self.world.binary, extra_files=extra_files)
         return Version(label, dep, bundle)
 
     # -- hooks -------------------------------------------------------------
@@ -432,15 +444,17 @@ class Environment:
         """The environment of a platform hook: ONLY the environment
         properties plus HOME, PATH and PORT, as on EB.
 
-        The simulation adds four properties an operator would not set on
+        The simulation adds three properties an operator would not set on
         real EB, where they are absent and leader-exec's defaults apply:
         AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254),
-        AWS_ENDPOINT_URL_EC2 (default the regional EC2 endpoint),
+        AWS_ENDPOINT_URL_EC2 (default the regional EC2 endpoint) and
         LEADER_EXEC_MANIFEST (default /opt/elasticbeanstalk/deployment/
-        app_version_manifest.json) and LEADER_EXEC_EXPORT_FILE (default
-        /var/lib/leader-exec/leader.env): here they point at this instance's
-        IMDS stand-in, the counting proxy in front of moto, and files in its
-        root directory.  guard_env refuses anything but 127.0.0.1 endpoints.
+        app_version_manifest.json): here they point at this instance's IMDS
+        stand-in, the counting proxy in front of moto, and the manifest in
+        its root directory.  An absolute LEADER_EXEC_EXPORT_FILE property
+        (the operator's switch for the export hook) is moved into the
+        instance's root directory the same way.  guard_env refuses anything
+        but 127.0.0.1 endpoints.
         """
         env = {"HOME": inst.path("root"),
                "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -449,7 +463,9 @@ class Environment:
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = inst.imds.endpoint
         env["AWS_ENDPOINT_URL_EC2"] = self.world.proxy.endpoint
         env["LEADER_EXEC_MANIFEST"] = inst.path(MANIFEST_REL)
-        env["LEADER_EXEC_EXPORT_FILE"] = inst.path(EXPORT_REL)
+        export = env.get("LEADER_EXEC_EXPORT_FILE", "")
+        if export.startswith("/"):
+            env["LEADER_EXEC_EXPORT_FILE"] = inst.path(export.lstrip("/"))
         return W.guard_env(env)
 
     def _run_hooks(self, inst, phase, hooks_rel, cwd, env, runs):

@@ -11,13 +11,14 @@
    uses (an operator it does not know is a failure, never a pass).
 2. Least privilege: the policy grants no other action, no wildcard action,
    and refuses other tag keys, untagged DeleteTags, other environments'
-   instances and non-instance resources; its environment-id placeholder is
-   documented.  When moto is importable, moto's IAM policy validator accepts
+   instances and non-instance resources; its environment-name placeholder is
+   documented, and a pattern in its place covers several environments.  When moto is importable, moto's IAM policy validator accepts
    the document (in process, no network).
 3. Every ebextensions/*.config is YAML with known top-level keys; container
    commands have a command and no leader_only; file modes are quoted
    six-digit strings; the cron entry calls leader-exec --name cron from the
-   path the config installs it to.
+   path the config installs it to; the recipe's eb-env exports the
+   environment properties as written (run on a sample file).
 4. Every script under platform-hooks/ starts with #!/bin/sh, is executable,
    uses set -eu, documents in its header every environment variable it
    reads, and passes shellcheck -s sh.
@@ -40,8 +41,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 POLICY = os.path.join(REPO, "ebextensions", "leader-exec-iam-policy.json")
 EBEXT_README = os.path.join(REPO, "ebextensions", "README.md")
-PLACEHOLDER = "REPLACE_WITH_ENVIRONMENT_ID"
-ENV_ID = "e-abcd123456"       # what an operator puts in place of the placeholder
+PLACEHOLDER = "REPLACE_WITH_ENVIRONMENT_NAME"
+ENV_ID = "my-env"             # what an operator puts in place of the placeholder
+ENV_KEY = "aws:ResourceTag/elasticbeanstalk:environment-name"
 INSTANCE_ARN = "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0"
 EB_CONFIG_KEYS = {"option_settings", "packages", "sources", "files", "users", "groups",
                   "commands", "container_commands", "services", "Resources", "Outputs"}
@@ -137,7 +139,7 @@ def allowed(policy, action, resource, ctx):
 
 
 def tag_request(keys, env_id=ENV_ID):
-    ctx = {"ec2:ResourceTag/elasticbeanstalk:environment-id": env_id}
+    ctx = {ENV_KEY: env_id}
     if keys:
         ctx["aws:TagKeys"] = keys
     return ctx
@@ -204,7 +206,7 @@ def check_policy():
         ("DeleteTags naming no tag (would delete all)", "ec2:DeleteTags", INSTANCE_ARN,
          tag_request([])),
         ("CreateTags on another environment's instance", "ec2:CreateTags", INSTANCE_ARN,
-         tag_request(["leader-exec:command"], "e-other00000")),
+         tag_request(["leader-exec:command"], "my-env-2")),
         ("CreateTags on an instance outside any environment", "ec2:CreateTags",
          INSTANCE_ARN, {"aws:TagKeys": ["leader-exec:command"]}),
         ("CreateTags on a volume", "ec2:CreateTags",
@@ -215,6 +217,13 @@ def check_policy():
     for what, action, resource, ctx in denied_cases:
         check(not allowed(filled, action, resource, ctx), "policy refuses %s" % what,
               "denied", "allowed")
+    several = json.loads(raw.replace(PLACEHOLDER, "my-env*"))
+    check(all(allowed(several, "ec2:CreateTags", INSTANCE_ARN,
+                      tag_request(["leader-exec:command"], n)) for n in ("my-env", "my-env-2"))
+          and not allowed(several, "ec2:CreateTags", INSTANCE_ARN,
+                          tag_request(["leader-exec:command"], "other-env")),
+          "the pattern my-env* in place of the name covers my-env and my-env-2, not other-env",
+          "allowed, allowed, denied", "otherwise")
     check(not allowed(policy, "ec2:CreateTags", INSTANCE_ARN, tag_request(["leader-exec:command"],
                                                                          PLACEHOLDER + "x")),
           "the unfilled placeholder matches no real environment", "denied", "allowed")
@@ -271,6 +280,7 @@ def check_configs():
             check(isinstance(mode, str) and re.fullmatch(r"[0-7]{6}", mode) is not None,
                   "%s: %s mode is a quoted six-digit string" % (name, fname), '"000644"',
                   repr(mode))
+    check_eb_env([d for d in docs.values() if isinstance(d, dict)])
     commands = [c.get("command", "") for d in docs.values() if isinstance(d, dict)
                 for c in (d.get("container_commands") or {}).values() if isinstance(c, dict)]
     check(any(c.startswith(".platform/bin/leader-exec ") and " -- " in c for c in commands),
@@ -294,6 +304,44 @@ def check_configs():
                   and ".platform/bin/leader-exec" in c for c in installs),
               "a container command installs .platform/bin/leader-exec to /usr/local/bin",
               "install ... .platform/bin/leader-exec /usr/local/bin/leader-exec", installs)
+
+
+def check_eb_env(docs_yaml):
+    """The cron recipe's /usr/local/bin/eb-env exports the environment
+    properties (values with blanks and '=' intact), skips names that are not
+    shell names, and execs the job; shellcheck-clean."""
+    import tempfile
+    spec = None
+    for doc in docs_yaml:
+        spec = (doc.get("files") or {}).get("/usr/local/bin/eb-env") or spec
+    if not check(isinstance(spec, dict) and spec.get("mode") == "000755",
+                 "the cron recipe writes /usr/local/bin/eb-env, mode 000755", "000755", spec):
+        return
+    props = "/opt/elasticbeanstalk/deployment/env"
+    text = spec.get("content", "")
+    check(props in text, "eb-env reads %s" % props, props, "absent")
+    with tempfile.TemporaryDirectory() as tmp:
+        env_file, script = os.path.join(tmp, "env"), os.path.join(tmp, "eb-env")
+        with open(env_file, "w", encoding="utf-8") as f:
+            f.write("DATABASE_URL=postgres://u:p@db/app?x=1 y\nweird.key=1\n2BAD=x\n"
+                    "RAILS_ENV=production\nLAST=no-newline")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(text.replace(props, env_file))
+        os.chmod(script, 0o755)
+        p = subprocess.run([script, "sh", "-c", 'printf "%s|%s|%s|%s" "$DATABASE_URL" '
+                            '"$RAILS_ENV" "$LAST" "$(env | grep -c -e weird -e 2BAD)"'],
+                           capture_output=True, text=True, timeout=30,
+                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+        want = "postgres://u:p@db/app?x=1 y|production|no-newline|0"
+        check(p.returncode == 0 and p.stdout == want,
+              "eb-env exports the properties as written and skips non-shell names",
+              want, (p.returncode, p.stdout, p.stderr.strip()))
+        sc = shutil.which("shellcheck")
+        if sc:
+            p = subprocess.run([sc, "-s", "sh", script], capture_output=True, text=True,
+                               timeout=60)
+            check(p.returncode == 0, "shellcheck -s sh eb-env", "no findings",
+                  p.stdout.strip() or p.returncode)
 
 
 # -- 4. platform hooks -----------------------------------------------------------

@@ -15,13 +15,17 @@
 #
 # to a file, atomically (a temporary file in the same directory, then mv), so
 # a reader sees the old answer or the new one, never half of one.  Read it
-# with `. /var/lib/leader-exec/leader.env` (mode 0644).  It is the answer at
+# with `. "$LEADER_EXEC_EXPORT_FILE"` (mode 0644).  It is the answer at
 # deployment time; for a live answer ask `leader-exec --check`.
 #
-# Environment properties (no need to edit this file):
+# Switched on by one environment property (no need to edit this file):
 #
-#   LEADER_EXEC_EXPORT_FILE  where to write
-#                            (default /var/lib/leader-exec/leader.env)
+#   LEADER_EXEC_EXPORT_FILE  where to write, e.g.
+#                            /var/lib/leader-exec/leader.env (the path
+#                            the README's recipes read).  Unset or empty:
+#                            the hook says so on stderr, runs nothing,
+#                            calls no AWS API and succeeds, so a bundle
+#                            deploys before any IAM policy is attached.
 #   LEADER_EXEC_ARGS         extra leader-exec options, split on blanks
 #                            (no quoting, no globbing), e.g. "--settle 5";
 #                            with "--on-error skip" an undecidable
@@ -29,16 +33,26 @@
 #                            false instead of failing the deployment.
 #
 # leader-exec is .platform/bin/leader-exec in the bundle, found relative to
-# this file.  Exit status: 0 when the file is written; leader-exec's error
-# code (111-118) otherwise, which fails the deployment and leaves any earlier
-# file untouched.
+# this file.  Exit status: 0 when the file is written or the export is not
+# switched on; leader-exec's error code (111-121) otherwise, which fails
+# the deployment and leaves any earlier file untouched.
 set -eu
 
 me=${0##*/}
 leader_exec=$(dirname "$0")/../../bin/leader-exec
-file=${LEADER_EXEC_EXPORT_FILE:-/var/lib/leader-exec/leader.env}
-dir=$(dirname "$file")
+file=${LEADER_EXEC_EXPORT_FILE:-}
 
+if [ -z "$file" ]; then
+	echo "$me: LEADER_EXEC_EXPORT_FILE is not set: no leadership file to write" >&2
+	exit 0
+fi
+case $file in
+/*) ;;
+*)
+	echo "$me: LEADER_EXEC_EXPORT_FILE=$file: give an absolute path, such as /var/lib/leader-exec/leader.env" >&2
+	exit 1 ;;
+esac
+dir=$(dirname "$file")
 if [ ! -f "$leader_exec" ]; then
 	echo "$me: $leader_exec not found: ship the binary as .platform/bin/leader-exec in the bundle" >&2
 	exit 1

@@ -35,7 +35,7 @@
 #
 # Exit status: on the leader, the command's own (non-zero fails that
 # instance's deployment); 0 on every other instance; leader-exec's error
-# codes (111-118) when leadership cannot be decided, which fails the
+# codes (111-121) when leadership cannot be decided, which fails the
 # deployment rather than migrating twice or never.
 set -eu
 
