@@ -5,7 +5,9 @@
  * environment, runs the election (leader.c), reports the one error that
  * ended it, then prints, exits or execs as the mode says.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +31,48 @@
 static volatile sig_atomic_t	 got_signal;
 /* The signal mask and ignored signals leader-exec started with. */
 static struct supervise_sigstate start_signals;
+/* The descriptors leader-exec was started with (the command's to inherit). */
+#define FD_TRACKED	1024
+static unsigned char	 start_fds[FD_TRACKED / 8];
+
+/* Call fn for every open descriptor above 2 (from /proc/self/fd). */
+static void
+each_fd(void (*fn)(int))
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 dfd, fd;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd > 2 && fd != dfd)
+			fn(fd);
+	}
+	closedir(d);
+}
+
+static void
+note_start_fd(int fd)
+{
+	if (fd < FD_TRACKED)
+		start_fds[fd / 8] |= 1u << (fd % 8);
+}
+
+static void
+cloexec_own_fd(int fd)
+{
+	int	 flags;
+
+	if (fd >= FD_TRACKED || (start_fds[fd / 8] & (1u << (fd % 8))))
+		return;
+	if ((flags = fcntl(fd, F_GETFD)) != -1)
+		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
 
 static void
 on_signal(int sig)
@@ -196,6 +240,8 @@ run_supervised(const struct options *o, const struct leader_result *res,
 	sc.renew_ctx = s;
 	lease_timing(o, res->lease_ms, &sc.timing);
 	sc.written_ms = res->lease_written_ms;
+	/* Our connections stay ours: none reaches the command. */
+	each_fd(cloexec_own_fd);
 	fflush(stdout);
 	fflush(stderr);
 	if (supervise_run(&sc, &sr, &e) == -1) {
@@ -282,6 +328,7 @@ main(int argc, char *argv[])
 		}
 	}
 	log_set_level(o.verbose);
+	each_fd(note_start_fd);
 	if (supervise_sigstate_save(&start_signals) == -1) {
 		fprintf(stderr, "leader-exec: cannot read the signal state\n");
 		return LERR_INTERNAL;

@@ -10,6 +10,8 @@ record's lease while it runs and records the outcome after:
     leader-exec exits with the command's status;
   * kill -9 of leader-exec kills the command too (PR_SET_PDEATHSIG): no
     orphaned leader;
+  * the command inherits the descriptors leader-exec was started with,
+    and none of leader-exec's own connections;
   * the lease is renewed while the command runs (the record's renewal
     time moves on);
   * S3 made unreachable mid-run: the command is stopped (SIGTERM) before
@@ -40,11 +42,28 @@ def record(w, env_id):
     return json.loads(body) if body is not None else None
 
 
-def start(w, iid, cmd, *opts):
+def start(w, iid, cmd, *opts, pass_fds=()):
     argv = [w.binary, "--store", "s3://%s/leader-exec" % BUCKET, "--epoch", "none",
             "--timeout", "20"] + list(opts) + ["--", "sh", "-c", cmd]
     return subprocess.Popen(argv, env=w.child_env(iid), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=w.tmp)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=w.tmp,
+                            pass_fds=pass_fds)
+
+
+def descriptors(w):
+    W.log("the command's descriptors: the caller's, none of leader-exec's")
+    [iid] = w.launch("e-sv-fds", 1)
+    r, wr = os.pipe()
+    try:
+        p = start(w, iid, "ls /proc/$$/fd", pass_fds=(wr,))
+        out, err = p.communicate(timeout=30)
+    finally:
+        os.close(r)
+        os.close(wr)
+    fds = sorted(int(x) for x in out.decode().split())
+    W.expect(p.returncode == 0, "the listing ran", 0, p.returncode)
+    W.expect(fds == sorted([0, 1, 2, wr]), "only stdio and the inherited pipe",
+             [0, 1, 2, wr], fds)
 
 
 def finish(p, timeout=30):
@@ -169,6 +188,7 @@ def main():
         exit_statuses(w)
         forwarded_sigterm(w)
         kill_nine(w)
+        descriptors(w)
         lease_lost(w)
 
 
