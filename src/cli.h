@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "ec2.h"
 #include "election.h"
 #include "group.h"
 
@@ -47,10 +48,10 @@ struct options {
 	char		 epoch[ELECTION_EPOCH_MAX + 1];
 	int		 epoch_set;	/* --epoch given ("none" sets it "") */
 	const char	*manifest;	/* --manifest, borrowed; NULL: default */
-	char		 scope_key[TAG_KEY_MAX];
-	char		 scope_value[TAG_VALUE_MAX + 1];
+	char		 scope_key[TAG_KEY_SIZE];
+	char		 scope_value[TAG_VALUE_SIZE];
 	int		 scope_set;
-	char		 region[32];
+	char		 region[EC2_REGION_SIZE];
 	long		 settle_ms;
 	long		 timeout_ms;
 	int		 follower_exit;

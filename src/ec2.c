@@ -103,6 +103,23 @@ ec2_host_is_loopback(const char *host)
 }
 
 int
+ec2_valid_region(const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL || !(s[0] >= 'a' && s[0] <= 'z'))
+		return 0;
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9'))
+			continue;
+		/* A hyphen only between letters or digits. */
+		if (s[n] != '-' || s[n + 1] == '-' || s[n + 1] == '\0')
+			return 0;
+	}
+	return n < EC2_REGION_SIZE && strchr(s, '-') != NULL;
+}
+
+int
 ec2_resolve_endpoint(const char *region, const char *override_ec2,
     const char *override_any, int allow_http, char *out, size_t outlen,
     struct lerr *e)
@@ -119,6 +136,12 @@ ec2_resolve_endpoint(const char *region, const char *override_ec2,
 		var = "AWS_ENDPOINT_URL";
 	}
 	if (o == NULL) {
+		/* The region becomes the host name: never anything else. */
+		if (!ec2_valid_region(region)) {
+			lerr_set(e, LERR_USAGE, "region \"%.40s\": not a region "
+			    "name (like eu-west-1)", region);
+			return -1;
+		}
 		n = snprintf(out, outlen, "https://ec2.%s.amazonaws.com%s",
 		    region, strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 		if (n < 0 || (size_t)n >= outlen) {
@@ -211,6 +234,57 @@ form_add(struct buf *f, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * Append "&name=value" with value as a literal EC2 filter value: '*' and
+ * '?' are wildcards there, so they and '\\' are escaped with '\\'.
+ */
+static int
+form_add_literal(struct buf *f, const char *name, const char *value)
+{
+	struct buf	 lit;
+	int		 rc = -1;
+
+	buf_init(&lit, 2 * strlen(value) + 1);
+	for (; *value != '\0'; value++)
+		if ((strchr("*?\\", *value) != NULL &&
+		    buf_append(&lit, "\\", 1) == -1) ||
+		    buf_append(&lit, value, 1) == -1)
+			goto out;
+	if (buf_append(&lit, "", 1) == -1)
+		goto out;
+	rc = form_add(f, name, lit.data);
+out:
+	buf_free(&lit);
+	return rc;
+}
+
+/*
+ * Drop from g[from..] every instance whose tag key is not exactly value:
+ * whatever the endpoint made of the filter, only the group counts.
+ */
+static void
+keep_exact(struct group *g, size_t from, const char *key, const char *value)
+{
+	size_t	 i, n = from;
+
+	for (i = from; i < g->ninst; i++) {
+		const char	*v = instance_tag(&g->inst[i], key);
+
+		if (v != NULL && strcmp(v, value) == 0) {
+			if (n != i) {
+				g->inst[n] = g->inst[i];
+				memset(&g->inst[i], 0, sizeof(g->inst[i]));
+			}
+			n++;
+		} else {
+			log_msg(LOG_VERBOSE, "DescribeInstances: %s is not "
+			    "tagged exactly %s; ignored", g->inst[i].id, key);
+			instance_free(&g->inst[i]);
+		}
+	}
+	g->ninst = n;
+}
+
 /* Printable ASCII only, at most n bytes: safe to show to the user. */
 static void
 sanitize(char *dst, size_t size, const char *src)
@@ -235,7 +309,7 @@ xml_sink(void *ctx, const char *data, size_t len)
  */
 static int
 ec2_attempt(struct ec2 *c, const struct deadline *dl, const struct buf *form,
-    struct ec2_result *res, const char *keep_tag, struct http_response *resp,
+    struct ec2_result *res, const char *const *keep, struct http_response *resp,
     int *parsed, char *parse_err, size_t parse_errlen, struct lerr *e)
 {
 	const struct credentials *cr = c->creds;
@@ -284,7 +358,7 @@ ec2_attempt(struct ec2 *c, const struct deadline *dl, const struct buf *form,
 		hdrs[nh++] = htok.data;
 	hdrs[nh] = NULL;
 
-	if ((x = ec2_xml_new(res, keep_tag)) == NULL) {
+	if ((x = ec2_xml_new_keep(res, keep)) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -395,7 +469,7 @@ ec2_judge(const char *action, const struct http_response *resp, int parsed,
  */
 static int
 ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
-    const struct buf *params, const char *keep_tag, struct ec2_result *res,
+    const struct buf *params, const char *const *keep, struct ec2_result *res,
     struct lerr *e)
 {
 	struct http_response	 resp;
@@ -421,7 +495,7 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 		}
 		ec2_result_free(res);
 		memset(res, 0, sizeof(*res));
-		if (ec2_attempt(c, dl, &form, res, keep_tag, &resp, &parsed,
+		if (ec2_attempt(c, dl, &form, res, keep, &resp, &parsed,
 		    parse_err, sizeof(parse_err), e) == -1)
 			goto out;
 		why[0] = '\0';
@@ -498,7 +572,9 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 {
 	struct ec2_result	 res;
 	struct buf		 p, filter;
+	const char		*keep[3] = { keep_tag, key, NULL };
 	char			*token = NULL;
+	size_t			 from;
 	int			 page, rc = -1;
 
 	memset(&res, 0, sizeof(res));
@@ -514,10 +590,10 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 		buf_reset(&p);
 		snprintf(max, sizeof(max), "%d", EC2_PAGE_SIZE);
 		if (form_add(&p, "Filter.1.Name", filter.data) == -1 ||
-		    form_add(&p, "Filter.1.Value.1", value) == -1 ||
+		    form_add_literal(&p, "Filter.1.Value.1", value) == -1 ||
 		    (holders_only &&
 		    (form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
-		    form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
+		    form_add_literal(&p, "Filter.2.Value.1", keep_tag) == -1 ||
 		    form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
 		    form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
 		    form_add(&p, "MaxResults", max) == -1 ||
@@ -525,13 +601,15 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 			lerr_set(e, LERR_INTERNAL, "request too large");
 			goto out;
 		}
-		if (ec2_call(c, dl, "DescribeInstances", &p, keep_tag, &res,
+		if (ec2_call(c, dl, "DescribeInstances", &p, keep, &res,
 		    e) == -1)
 			goto out;
+		from = out->ninst;
 		if (group_take(out, &res.group) == -1) {
 			lerr_set(e, LERR_INTERNAL, "out of memory");
 			goto out;
 		}
+		keep_exact(out, from, key, value);
 		if (res.group.next_token == NULL ||
 		    res.group.next_token[0] == '\0') {
 			rc = 0;

@@ -21,6 +21,7 @@ struct runenv {
 	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
+	const char	*region_var;	/* which of the two region names */
 	const char	*manifest;	/* LEADER_EXEC_MANIFEST */
 	const char	*ca_file;	/* SSL_CERT_FILE */
 	const char	*ca_dir;	/* SSL_CERT_DIR */
@@ -40,10 +41,10 @@ struct leader_result {
 	int64_t			 term;		/* the leader's term, or 0 */
 	char			 epoch[ELECTION_EPOCH_MAX + 1];	/* "" none */
 	const char		*epoch_source;	/* "--epoch", "manifest", ... */
-	char			 scope_key[TAG_KEY_MAX];
-	char			 scope_value[TAG_VALUE_MAX + 1];
+	char			 scope_key[TAG_KEY_SIZE];
+	char			 scope_value[TAG_VALUE_SIZE];
 	const char		*scope_source;	/* "--scope", "own tag" */
-	char			 region[32];
+	char			 region[EC2_REGION_SIZE];
 	char			 reason[256];
 	int			 claimed;	/* this run wrote a claim */
 	int			 retracted;	/* this run deleted its claim */

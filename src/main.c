@@ -82,8 +82,11 @@ read_env(struct runenv *env)
 	env->ec2_endpoint = getenv("AWS_ENDPOINT_URL_EC2");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
-	if (env->region == NULL || env->region[0] == '\0')
+	env->region_var = "AWS_REGION";
+	if (env->region == NULL || env->region[0] == '\0') {
 		env->region = getenv("AWS_DEFAULT_REGION");
+		env->region_var = "AWS_DEFAULT_REGION";
+	}
 	env->manifest = getenv("LEADER_EXEC_MANIFEST");
 	env->ca_file = getenv("SSL_CERT_FILE");
 	env->ca_dir = getenv("SSL_CERT_DIR");
