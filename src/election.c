@@ -122,14 +122,18 @@ epoch_matches(const char *want, const char *have)
 }
 
 /*
- * A term raises the next claim only when it is at most
- * ELECTION_TERM_AHEAD seconds ahead of now: a tag far in the future
- * (anyone may write 9223372036854775807) must not pin every later term.
+ * Whether a valid term raises the next claim (issue 11 item 4).  A live
+ * instance's counts up to ELECTION_TERM_AHEAD seconds ahead of now; a
+ * dead (non-running) instance's only up to now, so it keeps the term
+ * rising across a scale-to-zero within the same second but can never
+ * push it past now + 1.  Anyone may write 9223372036854775807.
  */
 static int
-term_counts(int64_t term, int64_t now)
+term_counts(int64_t term, int live, int64_t now)
 {
-	return term <= now || term - now <= ELECTION_TERM_AHEAD;
+	if (term <= now)
+		return 1;
+	return live && term - now <= ELECTION_TERM_AHEAD;
 }
 
 void
@@ -169,7 +173,7 @@ election_decide(const struct election_input *in, struct election *out)
 		if (m->tag != NULL &&
 		    election_parse_tag(m->tag, &m->term, &tag_epoch) == 0) {
 			m->tag_valid = 1;
-			if (m->live && term_counts(m->term, in->now) &&
+			if (term_counts(m->term, m->live, in->now) &&
 			    m->term > out->max_term)
 				out->max_term = m->term;
 			m->holder = m->live && epoch_matches(in->epoch, tag_epoch);

@@ -21,11 +21,13 @@
  *  4. Without holders, the best-ranked live instances (launch time, then
  *     id) claim at once with term max(highest term seen + 1, now); the
  *     others wait one settle period first (ELECT_WAIT) and claim only if
- *     still no holder appears (patient).  "Seen" counts the valid tags of
- *     live instances (any epoch) whose term is at most ELECTION_TERM_AHEAD
- *     seconds ahead of now: a stopped instance's tag or a term far in the
- *     future cannot pin the next term (issue 11 item 4).  A term that
- *     would pass INT64_MAX, or a clock below 1, fails the decision.
+ *     still no holder appears (patient).  "Seen" counts the valid tags
+ *     (any epoch) of live instances up to ELECTION_TERM_AHEAD seconds
+ *     ahead of now, and of dead instances up to now: a stopped instance's
+ *     tag or a term far in the future cannot pin the next term (issue 11
+ *     item 4), while a dead leader's term still keeps the next one above
+ *     it.  A term that would pass INT64_MAX, or a clock below 1, fails the
+ *     decision.
  */
 #ifndef LEADER_EXEC_ELECTION_H
 #define LEADER_EXEC_ELECTION_H

@@ -64,7 +64,7 @@ choose_region(struct run *r, const char *doc, struct lerr *e)
 		if (doc == NULL)
 			return 0;
 		v = doc;
-		src = "the instance identity document";
+		src = "the region of the instance identity document";
 		cls = LERR_IMDS;
 	}
 	if (!ec2_valid_region(v) || strlcpy(r->res->region, v,
