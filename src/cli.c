@@ -38,7 +38,8 @@ const char cli_help[] =
 "                          the group (default: own elasticbeanstalk:environment-id,\n"
 "                          else own aws:autoscaling:groupName tag)\n"
 "  -r, --region REGION     AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
-"                          then the instance identity document)\n"
+"                          then the instance identity document); every source\n"
+"                          must be a region name like eu-west-1\n"
 "      --settle SECONDS    wait after a claim before confirming it (default 3)\n"
 "  -t, --timeout SECONDS   overall deadline (default 60)\n"
 "      --all               run the command on every instance, with\n"
@@ -71,7 +72,9 @@ const char cli_help[] =
 "  112 credentials missing or rejected   113 IAM permission missing\n"
 "  114 EC2 API failed          115 group (scope) undetermined\n"
 "  116 deadline: no certain answer before --timeout\n"
-"  117 interrupted by a signal 118 internal error\n";
+"  117 interrupted by SIGINT, SIGTERM, SIGHUP or SIGQUIT (also after the\n"
+"      decision: the command is not run)\n"
+"  118 internal error\n";
 
 static const char *const mode_flags[] = {
 	[MODE_RUN] = "command",
