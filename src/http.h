@@ -17,7 +17,7 @@
 
 #include "buf.h"
 
-#define HTTP_READ_PIECE	(256L * 1024)	/* libcurl's receive buffer */
+#define HTTP_READ_PIECE	(64L * 1024)	/* libcurl's receive buffer */
 
 struct http;
 struct curl_slist;

@@ -30,8 +30,8 @@
  * The signals that end a run (issue 11 item 7), and SIGPIPE, which a run
  * ignores; their dispositions at start are restored exactly before exec
  * (item 8), as is the signal mask, which a run never changes otherwise.
+ * caught[] is the head of touched[], so saved_action[i] is caught[i]'s.
  */
-/* caught[] is the head of touched[]: saved_action[i] is caught[i]'s. */
 static const int		 caught[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static const int		 touched[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
 				    SIGPIPE };
