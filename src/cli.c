@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ec2.h"
 #include "err.h"
 #include "util.h"
 
@@ -226,7 +225,7 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 	} else if (strcmp(opt, "scope") == 0) {
 		return parse_scope(val, o, err, errlen);
 	} else if (strcmp(opt, "region") == 0) {
-		if (!ec2_valid_region(val) ||
+		if (!region_valid(val) ||
 		    strlen(val) >= sizeof(o->region))
 			return fail(err, errlen, "--region %s: not a region "
 			    "name (like eu-west-1)", val);

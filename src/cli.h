@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#include "ec2.h"
 #include "election.h"
 #include "group.h"
+#include "region.h"
 
 #define CLI_NAME_MAX		64
 #define CLI_DEFAULT_NAME	"command"
@@ -51,7 +51,7 @@ struct options {
 	char		 scope_key[TAG_KEY_SIZE];
 	char		 scope_value[TAG_VALUE_SIZE];
 	int		 scope_set;
-	char		 region[EC2_REGION_SIZE];
+	char		 region[REGION_SIZE];
 	long		 settle_ms;
 	long		 timeout_ms;
 	int		 follower_exit;

@@ -11,6 +11,7 @@
 #include "ec2_xml.h"
 #include "http.h"
 #include "log.h"
+#include "region.h"
 #include "sigv4.h"
 #include "util.h"
 
@@ -103,23 +104,6 @@ ec2_host_is_loopback(const char *host)
 }
 
 int
-ec2_valid_region(const char *s)
-{
-	size_t	 n;
-
-	if (s == NULL || !(s[0] >= 'a' && s[0] <= 'z'))
-		return 0;
-	for (n = 0; s[n] != '\0'; n++) {
-		if ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9'))
-			continue;
-		/* A hyphen only between letters or digits. */
-		if (s[n] != '-' || s[n + 1] == '-' || s[n + 1] == '\0')
-			return 0;
-	}
-	return n < EC2_REGION_SIZE && strchr(s, '-') != NULL;
-}
-
-int
 ec2_resolve_endpoint(const char *region, const char *override_ec2,
     const char *override_any, int allow_http, char *out, size_t outlen,
     struct lerr *e)
@@ -137,7 +121,7 @@ ec2_resolve_endpoint(const char *region, const char *override_ec2,
 	}
 	if (o == NULL) {
 		/* The region becomes the host name: never anything else. */
-		if (!ec2_valid_region(region)) {
+		if (!region_valid(region)) {
 			lerr_set(e, LERR_USAGE, "region \"%.40s\": not a region "
 			    "name (like eu-west-1)", region);
 			return -1;

@@ -26,7 +26,6 @@
 #define EC2_MAX_BODY		(64 * 1024 * 1024)
 #define EC2_REQUEST_MS		10000
 #define EC2_CONNECT_MS		3000
-#define EC2_REGION_SIZE		32	/* a region name and its NUL */
 
 struct ec2;
 
@@ -39,17 +38,9 @@ struct ec2_config {
 };
 
 /*
- * 1 when s is a region name: the one rule for --region, AWS_REGION,
- * AWS_DEFAULT_REGION and the identity document, since the region becomes
- * part of a host name.  Lowercase letters and digits in at least two parts
- * joined by single hyphens, starting with a letter, shorter than
- * EC2_REGION_SIZE (like eu-west-1, us-gov-west-1, cn-north-1).  Pure.
- */
-int	ec2_valid_region(const char *s);
-/*
  * The endpoint URL: override_ec2 (AWS_ENDPOINT_URL_EC2), else
  * override_any (AWS_ENDPOINT_URL), else https://ec2.REGION.amazonaws.com
- * (.amazonaws.com.cn for cn-*; region must pass ec2_valid_region, else
+ * (.amazonaws.com.cn for cn-*; region must pass region_valid, else
  * LERR_USAGE).  Overrides must be http(s)://host[:port]
  * with at most a trailing '/'; plain http is refused for a host other than
  * loopback (127.0.0.0/8, localhost, [::1]) unless allow_http.  Pure.  0,

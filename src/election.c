@@ -133,7 +133,8 @@ term_counts(int64_t term, int live, int64_t now)
 {
 	if (term <= now)
 		return 1;
-	return live && term - now <= ELECTION_TERM_AHEAD;
+	/* term >= 1: no overflow, whatever now is. */
+	return live && term - ELECTION_TERM_AHEAD <= now;
 }
 
 void

@@ -14,6 +14,7 @@
 #include "leader.h"
 #include "log.h"
 #include "manifest.h"
+#include "region.h"
 #include "util.h"
 
 #define TAG_ENV_ID	"elasticbeanstalk:environment-id"
@@ -48,7 +49,7 @@ leader_result_free(struct leader_result *r)
 /*
  * The region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the identity
  * document (doc NULL: not read yet).  Every source passes the one rule,
- * ec2_valid_region, before anything is sent; 0, or -1 with e naming it.
+ * region_valid, before anything is sent; 0, or -1 with e naming it.
  */
 static int
 choose_region(struct run *r, const char *doc, struct lerr *e)
@@ -67,13 +68,13 @@ choose_region(struct run *r, const char *doc, struct lerr *e)
 		src = "the region of the instance identity document";
 		cls = LERR_IMDS;
 	}
-	if (!ec2_valid_region(v) || strlcpy(r->res->region, v,
+	if (!region_valid(v) || strlcpy(r->res->region, v,
 	    sizeof(r->res->region)) >= sizeof(r->res->region)) {
 		r->res->region[0] = '\0';
 		lerr_set(e, cls, "%s is not a region name like eu-west-1 "
 		    "(lowercase letters and digits in parts joined by single "
 		    "hyphens, at most %d characters); nothing was sent", src,
-		    EC2_REGION_SIZE - 1);
+		    REGION_SIZE - 1);
 		return -1;
 	}
 	return 0;

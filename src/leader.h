@@ -44,7 +44,7 @@ struct leader_result {
 	char			 scope_key[TAG_KEY_SIZE];
 	char			 scope_value[TAG_VALUE_SIZE];
 	const char		*scope_source;	/* "--scope", "own tag" */
-	char			 region[EC2_REGION_SIZE];
+	char			 region[REGION_SIZE];
 	char			 reason[256];
 	int			 claimed;	/* this run wrote a claim */
 	int			 retracted;	/* this run deleted its claim */

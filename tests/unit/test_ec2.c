@@ -7,6 +7,7 @@
 
 #include "ec2.h"
 #include "err.h"
+#include "region.h"
 
 static char		 url[256];
 static struct lerr	 e;
@@ -154,17 +155,17 @@ START_TEST(test_valid_region)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		ck_assert_msg(ec2_valid_region(good[i]), "%s", good[i]);
+		ck_assert_msg(region_valid(good[i]), "%s", good[i]);
 		ck_assert_int_eq(resolve(good[i], NULL, NULL), 0);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(!ec2_valid_region(bad[i]), "%s", bad[i]);
+		ck_assert_msg(!region_valid(bad[i]), "%s", bad[i]);
 		ck_assert_int_eq(resolve(bad[i], NULL, NULL), -1);
 		ck_assert_int_eq(e.cls, LERR_USAGE);
 		ck_assert_str_eq(url, "");
 	}
-	ck_assert_int_eq(ec2_valid_region(NULL), 0);
-	ck_assert_int_eq(ec2_valid_region("abcdefghij-abcdefghij-abcdefghi"), 1);
+	ck_assert_int_eq(region_valid(NULL), 0);
+	ck_assert_int_eq(region_valid("abcdefghij-abcdefghij-abcdefghi"), 1);
 }
 END_TEST
 
