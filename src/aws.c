@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "aws.h"
+#include "region.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -122,6 +123,12 @@ aws_resolve_endpoint(const char *svc, const char *var_svc, const char *region,
 	if (override_any != NULL && override_any[0] != '\0')
 		return check_override("AWS_ENDPOINT_URL", override_any,
 		    allow_http, out, outlen, e);
+	/* The region becomes the host name: never anything else. */
+	if (!region_valid(region)) {
+		lerr_set(e, LERR_USAGE, "region \"%.40s\": not a region name "
+		    "(like eu-west-1)", region);
+		return -1;
+	}
 	n = snprintf(out, outlen, "https://%s.%s.amazonaws.com%s", svc,
 	    region, strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 	if (n < 0 || (size_t)n >= outlen) {

@@ -39,7 +39,8 @@ const char cli_help[] =
 "                          the group (default: own elasticbeanstalk:environment-id,\n"
 "                          else own aws:autoscaling:groupName tag)\n"
 "  -r, --region REGION     AWS region (default: AWS_REGION, AWS_DEFAULT_REGION,\n"
-"                          then the instance identity document)\n"
+"                          then the instance identity document); every source\n"
+"                          must be a region name like eu-west-1\n"
 "      --settle SECONDS    wait after a claim before confirming it (default 3)\n"
 "  -t, --timeout SECONDS   overall deadline (default 60)\n"
 "      --all               run the command on every instance, with\n"
@@ -86,7 +87,9 @@ const char cli_help[] =
 "  112 credentials missing or rejected   113 IAM permission missing\n"
 "  114 EC2 API failed          115 group (scope) undetermined\n"
 "  116 deadline: no certain answer before --timeout\n"
-"  117 interrupted by a signal 118 internal error\n";
+"  117 interrupted by SIGINT, SIGTERM, SIGHUP or SIGQUIT (also after the\n"
+"      decision: the command is not run)\n"
+"  118 internal error\n";
 
 static const char *const mode_flags[] = {
 	[MODE_RUN] = "command",
@@ -153,18 +156,6 @@ cli_reserved_status(int code)
 	    code <= LERR_LEADER_FAILED) || code == 126 || code == 127;
 }
 
-static int
-valid_region(const char *s)
-{
-	size_t	 n;
-
-	for (n = 0; s[n] != '\0'; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= '0' && s[n] <= '9') || s[n] == '-'))
-			return 0;
-	return n >= 1 && n < 32;
-}
-
 /* Characters EC2 allows in tag keys and values. */
 static int
 valid_tag_text(const char *s)
@@ -188,12 +179,15 @@ parse_scope(const char *arg, struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "--scope %s: expected tag:KEY=VALUE",
 		    arg);
 	klen = (size_t)(eq - (arg + 4));
-	if (klen == 0 || klen >= sizeof(o->scope_key))
+	/* EC2's limits in characters; the buffers hold them in any UTF-8. */
+	if (klen == 0 || klen >= sizeof(o->scope_key) ||
+	    utf8_chars(arg + 4, klen) > TAG_KEY_CHARS)
 		return fail(err, errlen, "--scope: the tag key must be 1 to "
-		    "%zu characters", sizeof(o->scope_key) - 1);
-	if (eq[1] == '\0' || strlen(eq + 1) >= sizeof(o->scope_value))
+		    "%d characters", TAG_KEY_CHARS);
+	if (eq[1] == '\0' || strlen(eq + 1) >= sizeof(o->scope_value) ||
+	    utf8_chars(eq + 1, strlen(eq + 1)) > TAG_VALUE_CHARS)
 		return fail(err, errlen, "--scope: the tag value must be 1 to "
-		    "%zu characters", sizeof(o->scope_value) - 1);
+		    "%d characters", TAG_VALUE_CHARS);
 	memcpy(o->scope_key, arg + 4, klen);
 	o->scope_key[klen] = '\0';
 	strlcpy(o->scope_value, eq + 1, sizeof(o->scope_value));
@@ -328,7 +322,8 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 	} else if (strcmp(opt, "scope") == 0) {
 		return parse_scope(val, o, err, errlen);
 	} else if (strcmp(opt, "region") == 0) {
-		if (!valid_region(val))
+		if (!region_valid(val) ||
+		    strlen(val) >= sizeof(o->region))
 			return fail(err, errlen, "--region %s: not a region "
 			    "name (like eu-west-1)", val);
 		strlcpy(o->region, val, sizeof(o->region));

@@ -11,6 +11,7 @@
 
 #include "election.h"
 #include "group.h"
+#include "region.h"
 
 #define CLI_NAME_MAX		64
 #define CLI_DEFAULT_NAME	"command"
@@ -65,10 +66,10 @@ struct options {
 	char		 epoch[ELECTION_EPOCH_MAX + 1];
 	int		 epoch_set;	/* --epoch given ("none" sets it "") */
 	const char	*manifest;	/* --manifest, borrowed; NULL: default */
-	char		 scope_key[TAG_KEY_MAX];
-	char		 scope_value[TAG_VALUE_MAX + 1];
+	char		 scope_key[TAG_KEY_SIZE];
+	char		 scope_value[TAG_VALUE_SIZE];
 	int		 scope_set;
-	char		 region[32];
+	char		 region[REGION_SIZE];
 	long		 settle_ms;
 	struct store_spec store;
 	int		 store_set;	/* --store given */

@@ -15,7 +15,20 @@ creds_clear(struct credentials *c)
 	explicit_bzero(c, sizeof(*c));
 }
 
-/* Copy an environment variable into dst; -1 when it does not fit. */
+int
+creds_header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Copy an environment variable into dst; -1 when it does not fit or holds
+ * a byte an HTTP header cannot carry (issue 11 item 10).  The value is
+ * never echoed.
+ */
 static int
 copy_env(char *dst, size_t size, const char *name, struct lerr *e)
 {
@@ -26,6 +39,14 @@ copy_env(char *dst, size_t size, const char *name, struct lerr *e)
 	if (strlcpy(dst, v, size) >= size) {
 		lerr_set(e, LERR_CREDS, "%s is longer than %zu characters",
 		    name, size - 1);
+		return -1;
+	}
+	if (!creds_header_safe(dst)) {
+		explicit_bzero(dst, size);
+		lerr_set(e, LERR_CREDS, "%s contains a space, a control "
+		    "character (such as CR or LF) or a non-ASCII byte, which "
+		    "no HTTP header can carry; set it to the credential alone",
+		    name);
 		return -1;
 	}
 	return 0;
@@ -67,12 +88,16 @@ creds_from_imds(struct imds *m, const struct deadline *dl, int64_t now,
 		    "unreadable Expiration");
 		goto out;
 	}
-	if (exp != 0 && exp <= now) {
-		lerr_set(e, LERR_CREDS, "instance role credentials expired at "
-		    "%s; the metadata service is not refreshing them",
-		    ic.expiration);
-		goto out;
-	}
+	/*
+	 * Static stability, as the AWS SDKs do it: IMDS that cannot refresh
+	 * keeps serving the last credentials, and EC2 may still take them.
+	 * Warn, try them, let EC2 answer (ExpiredToken: exit 112).
+	 */
+	if (exp != 0 && exp <= now)
+		log_msg(LOG_INFO, "warning: instance role credentials expired "
+		    "at %s (%lld s ago) and the metadata service has not "
+		    "refreshed them; trying them anyway, as the AWS SDKs do",
+		    ic.expiration, (long long)(now - exp));
 	if (strlcpy(c->access_key_id, ic.access_key_id,
 	    sizeof(c->access_key_id)) >= sizeof(c->access_key_id) ||
 	    strlcpy(c->secret_access_key, ic.secret_access_key,

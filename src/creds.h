@@ -23,11 +23,16 @@ struct credentials {
 
 /*
  * Resolve credentials: the environment first, then imds (may be NULL when
- * metadata is disabled).  now is the wall clock in unix seconds, to refuse
- * expired role credentials.  0, or -1 with e set.
+ * metadata is disabled).  Values from the environment must pass
+ * creds_header_safe (LERR_CREDS naming the variable, never its value).
+ * now is the wall clock in unix seconds: role credentials past their
+ * Expiration are used with a warning on stderr (the SDKs' static
+ * stability), and EC2's answer decides.  0, or -1 with e set.
  */
 int	creds_resolve(struct imds *, const struct deadline *, int64_t now,
 	    struct credentials *, struct lerr *e);
+/* 1 when s is printable ASCII without spaces: fit for an HTTP header. */
+int	creds_header_safe(const char *s);
 /* Zero every byte of c. */
 void	creds_clear(struct credentials *c);
 

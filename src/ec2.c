@@ -10,6 +10,7 @@
 #include "ec2.h"
 #include "ec2_xml.h"
 #include "log.h"
+#include "region.h"
 #include "sigv4.h"
 #include "util.h"
 
@@ -133,8 +134,60 @@ form_add(struct buf *f, const char *name, const char *value)
 struct ec2_parse {
 	struct ec2_xml		*x;
 	struct ec2_result	*res;
-	const char		*keep_tag;
+	const char *const	*keep;		/* tags kept per instance */
 };
+
+/*
+ * Append "&name=value" with value as a literal EC2 filter value: '*' and
+ * '?' are wildcards there, so they and '\\' are escaped with '\\'.
+ */
+static int
+form_add_literal(struct buf *f, const char *name, const char *value)
+{
+	struct buf	 lit;
+	int		 rc = -1;
+
+	buf_init(&lit, 2 * strlen(value) + 1);
+	for (; *value != '\0'; value++)
+		if ((strchr("*?\\", *value) != NULL &&
+		    buf_append(&lit, "\\", 1) == -1) ||
+		    buf_append(&lit, value, 1) == -1)
+			goto out;
+	if (buf_append(&lit, "", 1) == -1)
+		goto out;
+	rc = form_add(f, name, lit.data);
+out:
+	buf_free(&lit);
+	return rc;
+}
+
+/*
+ * Drop from g[from..] every instance whose tag key is not exactly value:
+ * whatever the endpoint made of the filter, only the group counts.
+ */
+static void
+keep_exact(struct group *g, size_t from, const char *key, const char *value)
+{
+	size_t	 i, n = from;
+
+	for (i = from; i < g->ninst; i++) {
+		const char	*v = instance_tag(&g->inst[i], key);
+
+		if (v != NULL && strcmp(v, value) == 0) {
+			if (n != i) {
+				g->inst[n] = g->inst[i];
+				memset(&g->inst[i], 0, sizeof(g->inst[i]));
+			}
+			n++;
+		} else {
+			log_msg(LOG_VERBOSE, "DescribeInstances: %s is not "
+			    "tagged exactly %s; ignored", g->inst[i].id, key);
+			instance_free(&g->inst[i]);
+		}
+	}
+	g->ninst = n;
+}
+
 
 static int
 ec2_parse_reset(void *ctx)
@@ -144,7 +197,7 @@ ec2_parse_reset(void *ctx)
 	ec2_xml_free(p->x);
 	ec2_result_free(p->res);
 	memset(p->res, 0, sizeof(*p->res));
-	return (p->x = ec2_xml_new(p->res, p->keep_tag)) == NULL ? -1 : 0;
+	return (p->x = ec2_xml_new_keep(p->res, p->keep)) == NULL ? -1 : 0;
 }
 
 static int
@@ -179,10 +232,10 @@ ec2_parse_finish(void *ctx, long status, char *code, size_t codelen,
  */
 static int
 ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
-    const struct buf *params, const char *keep_tag, const char *expect,
+    const struct buf *params, const char *const *keep, const char *expect,
     struct ec2_result *res, struct lerr *e)
 {
-	struct ec2_parse	 ps = { NULL, res, keep_tag };
+	struct ec2_parse	 ps = { NULL, res, keep };
 	struct aws_parser	 p = { &ps, ec2_parse_reset, ec2_parse_feed,
 				    ec2_parse_finish };
 	struct sigv4_header	 ctype = { "Content-Type",
@@ -265,7 +318,9 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 {
 	struct ec2_result	 res;
 	struct buf		 p, filter;
+	const char		*keep[3] = { keep_tag, key, NULL };
 	char			*token = NULL;
+	size_t			 from;
 	int			 page, rc = -1;
 
 	memset(&res, 0, sizeof(res));
@@ -281,10 +336,10 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 		buf_reset(&p);
 		snprintf(max, sizeof(max), "%d", EC2_PAGE_SIZE);
 		if (form_add(&p, "Filter.1.Name", filter.data) == -1 ||
-		    form_add(&p, "Filter.1.Value.1", value) == -1 ||
+		    form_add_literal(&p, "Filter.1.Value.1", value) == -1 ||
 		    (holders_only &&
 		    (form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
-		    form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
+		    form_add_literal(&p, "Filter.2.Value.1", keep_tag) == -1 ||
 		    form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
 		    form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
 		    form_add(&p, "MaxResults", max) == -1 ||
@@ -292,13 +347,15 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 			lerr_set(e, LERR_INTERNAL, "request too large");
 			goto out;
 		}
-		if (ec2_call(c, dl, "DescribeInstances", &p, keep_tag, NULL,
+		if (ec2_call(c, dl, "DescribeInstances", &p, keep, NULL,
 		    &res, e) == -1)
 			goto out;
+		from = out->ninst;
 		if (group_take(out, &res.group) == -1) {
 			lerr_set(e, LERR_INTERNAL, "out of memory");
 			goto out;
 		}
+		keep_exact(out, from, key, value);
 		if (res.group.next_token == NULL ||
 		    res.group.next_token[0] == '\0') {
 			rc = 0;

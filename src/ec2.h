@@ -40,7 +40,8 @@ struct ec2_config {
 /*
  * The endpoint URL: override_ec2 (AWS_ENDPOINT_URL_EC2), else
  * override_any (AWS_ENDPOINT_URL), else https://ec2.REGION.amazonaws.com
- * (.amazonaws.com.cn for cn-*).  Overrides must be http(s)://host[:port]
+ * (.amazonaws.com.cn for cn-*; region must pass region_valid, else
+ * LERR_USAGE).  Overrides must be http(s)://host[:port]
  * with at most a trailing '/'; plain http is refused for a host other than
  * loopback (127.0.0.0/8, localhost, [::1]) unless allow_http.  Pure.  0,
  * or -1 with e set.
@@ -64,7 +65,9 @@ int	ec2_describe_instance(struct ec2 *, const struct deadline *,
 	    const char *id, struct group *out, struct lerr *e);
 /*
  * DescribeInstances of every instance tagged key=value, all pages; only
- * the tag keep_tag is kept per instance.  With holders_only, only running
+ * the tags keep_tag and key are kept per instance.  value is sent as a
+ * literal (EC2's wildcards '*' and '?' escaped) and only instances whose
+ * tag key is exactly value are kept, whatever the endpoint matched.  With holders_only, only running
  * instances that carry keep_tag (a small answer however large the group);
  * else every instance in any state.  0, or -1 with e set.
  */

@@ -16,11 +16,17 @@
  *
  * Checked beyond the bounds in ec2_xml.h: an instanceId is 1 to
  * INSTANCE_ID_MAX - 1 characters of [A-Za-z0-9-]; every instance has one;
- * launchTime parses; a tag has a key; keys are at most TAG_KEY_MAX - 1 and
- * values at most TAG_VALUE_MAX characters (UTF-8 code points, as EC2
- * counts); <return> is "true" or "false"; an error document has a Code.
- * Tags are checked and counted whatever the filter, so the filter never
- * changes whether a document is accepted.
+ * launchTime parses; a tag has a key; <return> is "true" or "false"; an
+ * error document has a Code.  Tags are counted whatever the filter, so the
+ * filter never changes whether a document is accepted.  A tag whose key is
+ * longer than TAG_KEY_CHARS or whose value is longer than TAG_VALUE_CHARS
+ * characters (UTF-8 code points, as EC2 counts) is skipped, never kept:
+ * another instance's odd tag must not make the whole answer unreadable
+ * (issue 11 item 2), and a kept tag always fits the callers' buffers.
+ *
+ * Pieces are coalesced into EC2_XML_PIECE bytes before XML_Parse: an
+ * expat without the CVE-2023-52425 fix re-scans a pending token on every
+ * call, so fewer, larger calls keep a long token cheap to refuse.
  */
 #include <expat.h>
 #include <stdarg.h>
@@ -39,6 +45,7 @@
 #define EC2_XML_ERR_MAX		256	/* one line of diagnosis */
 #define EC2_XML_QUOTE_MAX	64	/* bytes of document echoed in errors */
 #define EC2_XML_PIECE_MAX	(1 << 30)	/* XML_Parse takes an int */
+#define EC2_XML_PIECE		(256 * 1024)	/* coalesced before XML_Parse */
 
 /*
  * The path tree.  NODE_ROOT is the parent of the document element; the
@@ -180,7 +187,9 @@ static const struct {
 struct ec2_xml {
 	XML_Parser		 parser;
 	struct ec2_result	*out;		/* borrowed */
-	const char		*tag_filter;	/* borrowed; NULL: keep all */
+	/* Keys of the tags kept (borrowed), NULL-terminated; nkeep 0: all. */
+	const char		*keep[EC2_XML_MAX_KEEP + 1];
+	size_t			 nkeep;
 	int			 failed;
 	int			 done;		/* the final piece was parsed */
 	char			 err[EC2_XML_ERR_MAX];
@@ -199,6 +208,9 @@ struct ec2_xml {
 
 	size_t			 textlen;	/* text since the last tag */
 	char			 text[EC2_XML_MAX_TEXT + 1];
+
+	char			*pending;	/* EC2_XML_PIECE bytes, not parsed yet */
+	size_t			 npending;
 };
 
 static void	 fail(struct ec2_xml *, const char *, ...)
@@ -242,18 +254,6 @@ quote(char *dst, size_t dstlen, const char *src, size_t len)
 		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
 	dst[len] = '\0';
 	return dst;
-}
-
-/* Characters (UTF-8 code points) in s: how EC2 measures tag lengths. */
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 static int
@@ -332,6 +332,20 @@ current_instance(struct ec2_xml *x)
 	return &x->out->group.inst[x->out->group.ninst - 1];
 }
 
+/* 1 when tags with this key are kept. */
+static int
+kept(const struct ec2_xml *x, const char *key)
+{
+	size_t	 i;
+
+	if (x->nkeep == 0)
+		return 1;
+	for (i = 0; i < x->nkeep; i++)
+		if (strcmp(key, x->keep[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The tagSet item just closed: check it, keep it if the filter says so. */
 static void
 close_tag(struct ec2_xml *x)
@@ -349,15 +363,13 @@ close_tag(struct ec2_xml *x)
 		x->valuelen = 0;
 		x->value[0] = '\0';
 	}
-	if (utf8_chars(x->key, x->keylen) >= TAG_KEY_MAX) {
-		fail(x, "tag key longer than %d characters", TAG_KEY_MAX - 1);
+	/* Beyond EC2's limits: no key leader-exec asks for, so skipped. */
+	if (utf8_chars(x->key, x->keylen) > TAG_KEY_CHARS ||
+	    x->keylen >= TAG_KEY_SIZE ||
+	    utf8_chars(x->value, x->valuelen) > TAG_VALUE_CHARS ||
+	    x->valuelen >= TAG_VALUE_SIZE)
 		return;
-	}
-	if (utf8_chars(x->value, x->valuelen) > TAG_VALUE_MAX) {
-		fail(x, "tag value longer than %d characters", TAG_VALUE_MAX);
-		return;
-	}
-	if (x->tag_filter != NULL && strcmp(x->key, x->tag_filter) != 0)
+	if (!kept(x, x->key))
 		return;
 	if (set_string(&k, x->key, x->keylen) == -1 ||
 	    set_string(&v, x->value, x->valuelen) == -1)
@@ -585,7 +597,7 @@ on_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
 }
 
 struct ec2_xml *
-ec2_xml_new(struct ec2_result *out, const char *tag_filter)
+ec2_xml_new_keep(struct ec2_result *out, const char *const *keep)
 {
 	struct ec2_xml	*x;
 
@@ -593,12 +605,16 @@ ec2_xml_new(struct ec2_result *out, const char *tag_filter)
 	out->ret = -1;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return NULL;
-	if ((x->parser = XML_ParserCreate(NULL)) == NULL) {
+	if ((x->pending = malloc(EC2_XML_PIECE)) == NULL ||
+	    (x->parser = XML_ParserCreate(NULL)) == NULL) {
+		free(x->pending);
 		free(x);
 		return NULL;
 	}
 	x->out = out;
-	x->tag_filter = tag_filter;
+	for (; keep != NULL && *keep != NULL && x->nkeep < EC2_XML_MAX_KEEP;
+	    keep++)
+		x->keep[x->nkeep++] = *keep;
 	x->path[0] = NODE_ROOT;
 	x->keylen = x->valuelen = SIZE_MAX;
 	XML_SetUserData(x->parser, x);
@@ -608,22 +624,21 @@ ec2_xml_new(struct ec2_result *out, const char *tag_filter)
 	return x;
 }
 
-int
-ec2_xml_feed(struct ec2_xml *x, const char *buf, size_t len, int final)
+struct ec2_xml *
+ec2_xml_new(struct ec2_result *out, const char *tag_filter)
+{
+	const char	*keep[2] = { tag_filter, NULL };
+
+	return ec2_xml_new_keep(out, keep);
+}
+
+/* Hand len bytes to expat; 0 or -1 with x->err set. */
+static int
+parse_piece(struct ec2_xml *x, const char *buf, size_t len, int final)
 {
 	size_t	 n;
 	int	 last;
 
-	if (x->failed)
-		return -1;
-	if (x->done) {
-		snprintf(x->err, sizeof(x->err),
-		    "data after the end of the document");
-		x->failed = 1;
-		return -1;
-	}
-	if (buf == NULL)
-		buf = "";
 	do {
 		n = len > EC2_XML_PIECE_MAX ? EC2_XML_PIECE_MAX : len;
 		last = final && n == len;
@@ -641,8 +656,50 @@ ec2_xml_feed(struct ec2_xml *x, const char *buf, size_t len, int final)
 		buf += n;
 		len -= n;
 	} while (len > 0);
+	return 0;
+}
+
+int
+ec2_xml_feed(struct ec2_xml *x, const char *buf, size_t len, int final)
+{
+	size_t	 n;
+
+	if (x->failed)
+		return -1;
+	if (x->done) {
+		snprintf(x->err, sizeof(x->err),
+		    "data after the end of the document");
+		x->failed = 1;
+		return -1;
+	}
+	if (buf == NULL)
+		buf = "";
+	/* Small pieces are gathered; a full piece goes to expat at once. */
+	if (x->npending == 0 && len >= EC2_XML_PIECE) {
+		if (parse_piece(x, buf, len, 0) == -1)
+			return -1;
+		len = 0;
+	}
+	while (len > 0) {
+		n = EC2_XML_PIECE - x->npending;
+		if (n > len)
+			n = len;
+		memcpy(x->pending + x->npending, buf, n);
+		x->npending += n;
+		buf += n;
+		len -= n;
+		if (x->npending == EC2_XML_PIECE) {
+			x->npending = 0;
+			if (parse_piece(x, x->pending, EC2_XML_PIECE, 0) == -1)
+				return -1;
+		}
+	}
 	if (!final)
 		return 0;
+	n = x->npending;
+	x->npending = 0;
+	if (parse_piece(x, x->pending, n, 1) == -1)
+		return -1;
 	x->done = 1;
 	if (x->out->is_error && x->out->error_code == NULL) {
 		snprintf(x->err, sizeof(x->err),
@@ -665,6 +722,7 @@ ec2_xml_free(struct ec2_xml *x)
 	if (x == NULL)
 		return;
 	XML_ParserFree(x->parser);
+	free(x->pending);
 	free(x);
 }
 

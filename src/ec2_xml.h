@@ -14,8 +14,9 @@
  * with the same machinery and bounds.
  *
  * Bounded: nesting depth, text per element, instances, tags per instance.
- * Feed it the body in pieces of any size; the result does not depend on
- * where the pieces split.
+ * Tags beyond EC2's limits are skipped, not an error.  Feed it the body in
+ * pieces of any size; the result does not depend on where the pieces split
+ * (small pieces are gathered, so a failure may show one feed later).
  */
 #ifndef LEADER_EXEC_EC2_XML_H
 #define LEADER_EXEC_EC2_XML_H
@@ -26,6 +27,7 @@
 
 #define EC2_XML_MAX_DEPTH	32
 #define EC2_XML_MAX_TEXT	4096
+#define EC2_XML_MAX_KEEP	4	/* tag keys a filter may name */
 
 struct ec2_result {
 	struct group	 group;		/* instances found (DescribeInstances) */
@@ -47,6 +49,12 @@ struct ec2_xml;
  * ec2_result_free(): after a failure it may be half-filled.
  */
 struct ec2_xml	*ec2_xml_new(struct ec2_result *out, const char *tag_filter);
+/*
+ * The same, keeping the tags whose key is one of keep (NULL-terminated, at
+ * most EC2_XML_MAX_KEEP; borrowed); NULL or empty keeps every tag.
+ */
+struct ec2_xml	*ec2_xml_new_keep(struct ec2_result *out,
+		    const char *const *keep);
 /*
  * Feed len bytes; final is 1 with the last piece (len may be 0).  0 on
  * success, -1 when the document is malformed, truncated (at final) or

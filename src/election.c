@@ -121,6 +121,22 @@ epoch_matches(const char *want, const char *have)
 	return have != NULL && strcmp(want, have) == 0;
 }
 
+/*
+ * Whether a valid term raises the next claim (issue 11 item 4).  A live
+ * instance's counts up to ELECTION_TERM_AHEAD seconds ahead of now; a
+ * dead (non-running) instance's only up to now, so it keeps the term
+ * rising across a scale-to-zero within the same second but can never
+ * push it past now + 1.  Anyone may write 9223372036854775807.
+ */
+static int
+term_counts(int64_t term, int live, int64_t now)
+{
+	if (term <= now)
+		return 1;
+	/* term >= 1: no overflow, whatever now is. */
+	return live && term - ELECTION_TERM_AHEAD <= now;
+}
+
 void
 election_free(struct election *e)
 {
@@ -158,7 +174,8 @@ election_decide(const struct election_input *in, struct election *out)
 		if (m->tag != NULL &&
 		    election_parse_tag(m->tag, &m->term, &tag_epoch) == 0) {
 			m->tag_valid = 1;
-			if (m->term > out->max_term)
+			if (term_counts(m->term, m->live, in->now) &&
+			    m->term > out->max_term)
 				out->max_term = m->term;
 			m->holder = m->live && epoch_matches(in->epoch, tag_epoch);
 		} else
@@ -226,9 +243,19 @@ election_decide(const struct election_input *in, struct election *out)
 	/* Rule 4: nobody leads; the senior few claim, the rest wait once. */
 	if (out->max_term < in->now)
 		out->claim_term = in->now;
-	else
-		out->claim_term = out->max_term < INT64_MAX ?
-		    out->max_term + 1 : INT64_MAX;
+	else if (out->max_term < INT64_MAX)
+		out->claim_term = out->max_term + 1;
+	else {
+		/* Only with a clock near the end of time: never saturate. */
+		snprintf(out->reason, sizeof(out->reason), "the next term would "
+		    "exceed %" PRId64 "; check the system clock", INT64_MAX);
+		goto out;
+	}
+	if (in->now < 1) {
+		snprintf(out->reason, sizeof(out->reason), "the clock reads %"
+		    PRId64 "; a term must be positive", in->now);
+		goto out;
+	}
 	if (out->self_claim_rank <= ranks || in->patient) {
 		out->outcome = ELECT_CLAIM;
 		snprintf(out->reason, sizeof(out->reason),
@@ -247,7 +274,11 @@ election_decide(const struct election_input *in, struct election *out)
 	rc = 0;
 out:
 	free(holders);
-	if (rc == -1)
+	if (rc == -1) {
 		election_free(out);
+		if (out->reason[0] == '\0')
+			snprintf(out->reason, sizeof(out->reason),
+			    "out of memory");
+	}
 	return rc;
 }

@@ -19,9 +19,15 @@
  *     ascending; the first is the leader.  A holder that is not the leader
  *     retracts its own tag.
  *  4. Without holders, the best-ranked live instances (launch time, then
- *     id) claim at once with term max(highest term seen on any instance of
- *     the snapshot + 1, now); the others wait one settle period first
- *     (ELECT_WAIT) and claim only if still no holder appears (patient).
+ *     id) claim at once with term max(highest term seen + 1, now); the
+ *     others wait one settle period first (ELECT_WAIT) and claim only if
+ *     still no holder appears (patient).  "Seen" counts the valid tags
+ *     (any epoch) of live instances up to ELECTION_TERM_AHEAD seconds
+ *     ahead of now, and of dead instances up to now: a stopped instance's
+ *     tag or a term far in the future cannot pin the next term (issue 11
+ *     item 4), while a dead leader's term still keeps the next one above
+ *     it.  A term that would pass INT64_MAX, or a clock below 1, fails the
+ *     decision.
  */
 #ifndef LEADER_EXEC_ELECTION_H
 #define LEADER_EXEC_ELECTION_H
@@ -33,6 +39,8 @@
 
 #define ELECTION_EPOCH_MAX	64
 #define ELECTION_CLAIM_RANKS	3	/* how many claim without waiting */
+#define ELECTION_TERM_AHEAD	86400	/* seconds: terms beyond now + this
+					   do not raise the next claim */
 
 enum election_outcome {
 	ELECT_STALE,		/* self not visible as running: re-read */
@@ -82,7 +90,8 @@ struct election {
 
 /*
  * Decide for in; fills out (members owned by out: election_free).
- * 0, or -1 when memory runs out.
+ * 0, or -1 with out->reason saying why (memory, a term that would
+ * overflow, a clock below 1).
  */
 int	election_decide(const struct election_input *in, struct election *out);
 void	election_free(struct election *);

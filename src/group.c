@@ -16,6 +16,18 @@ static const char *const state_names[] = {
 	[STATE_STOPPED] = "stopped",
 };
 
+/* How EC2 measures tag lengths: every byte but continuation bytes. */
+size_t
+utf8_chars(const char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 void
 instance_free(struct instance *in)
 {

@@ -14,8 +14,16 @@
 #define INSTANCE_ID_MAX		32	/* "i-" + 17 hex digits fits easily */
 #define GROUP_MAX_INSTANCES	100000	/* parser refuses more */
 #define INSTANCE_MAX_TAGS	128	/* 50 user tags + aws: tags, with room */
-#define TAG_KEY_MAX		128	/* EC2: 127 characters */
-#define TAG_VALUE_MAX		256	/* EC2: 256 characters */
+/*
+ * EC2's tag limits are in characters (UTF-8 code points): keys up to 128
+ * (the API model says 127, the EC2 documentation 128; the larger is
+ * accepted), values up to 256.  A character is up to 4 bytes, so buffers
+ * (with the NUL) hold 4 times as many bytes.
+ */
+#define TAG_KEY_CHARS		128
+#define TAG_VALUE_CHARS		256
+#define TAG_KEY_SIZE		(4 * TAG_KEY_CHARS + 1)
+#define TAG_VALUE_SIZE		(4 * TAG_VALUE_CHARS + 1)
 
 enum instance_state {
 	STATE_UNKNOWN = 0,
@@ -53,6 +61,8 @@ void		 instance_free(struct instance *);
 void		 group_free(struct group *);
 /* Move every instance of src to the end of dst (src ends empty); 0 or -1. */
 int		 group_take(struct group *dst, struct group *src);
+/* Characters (UTF-8 code points) in the first len bytes of s. */
+size_t		 utf8_chars(const char *s, size_t len);
 /* The value of tag key on inst, or NULL (borrowed). */
 const char	*instance_tag(const struct instance *, const char *key);
 /* The instance with this id, or NULL (borrowed). */

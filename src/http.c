@@ -111,6 +111,14 @@ progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+void
+http_zero_headers(struct curl_slist *list)
+{
+	for (; list != NULL; list = list->next)
+		if (list->data != NULL)
+			explicit_bzero(list->data, strlen(list->data));
+}
+
 /* Options that stay the same for every request of a client. */
 static int
 setup_handle(struct http *h, const struct http_opts *o)
@@ -134,6 +142,8 @@ setup_handle(struct http *h, const struct http_opts *o)
 	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, HTTP_READ_PIECE) !=
+	    CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/"
 	    PACKAGE_VERSION) != CURLE_OK)
 		return -1;
@@ -206,7 +216,10 @@ set_request(CURL *c, const struct http_request *req, struct curl_slist *hdrs,
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    req->connect_timeout_ms) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->timeout_ms) !=
-	    CURLE_OK)
+	    CURLE_OK ||
+	    /* An announced Content-Length over the cap: refused unread. */
+	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)req->max_body) != CURLE_OK)
 		return -1;
 	if (is_get)
 		return curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) == CURLE_OK &&
@@ -271,9 +284,11 @@ http_do(struct http *h, const struct http_request *req,
 	/* An answer whose body was refused still has a status worth knowing. */
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
-	if (resp->too_large)
+	if (resp->too_large || cc == CURLE_FILESIZE_EXCEEDED) {
+		resp->too_large = 1;
 		snprintf(resp->error, sizeof(resp->error),
 		    "response larger than %zu bytes", req->max_body);
+	}
 	else if (resp->aborted)
 		snprintf(resp->error, sizeof(resp->error), "interrupted");
 	else if (resp->sink_failed)
@@ -297,6 +312,8 @@ out:
 	/* The handle must not keep pointers into this stack frame. */
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, NULL);
+	/* libcurl's copies of our headers hold signatures and tokens. */
+	http_zero_headers(hdrs);
 	curl_slist_free_all(hdrs);
 	return rc;
 }

@@ -5,7 +5,10 @@
  * A struct http wraps one curl easy handle, so consecutive requests to the
  * same host reuse the connection.  Only http and https are allowed,
  * redirects are never followed, TLS is always verified.  Request headers
- * and bodies are never logged (they carry signatures and tokens).
+ * and bodies are never logged (they carry signatures and tokens), and
+ * libcurl's copies of the header lines are zeroed before they are freed.
+ * A body whose announced Content-Length exceeds max_body is refused before
+ * it is read; a body without one is cut off at max_body.
  */
 #ifndef LEADER_EXEC_HTTP_H
 #define LEADER_EXEC_HTTP_H
@@ -14,7 +17,10 @@
 
 #include "buf.h"
 
+#define HTTP_READ_PIECE	(64L * 1024)	/* libcurl's receive buffer */
+
 struct http;
+struct curl_slist;
 
 struct http_opts {
 	const char	*label;		/* "IMDS", "EC2": for logs */
@@ -75,6 +81,11 @@ void		 http_free(struct http *);
  */
 int		 http_do(struct http *, const struct http_request *,
 		    struct http_response *);
+/*
+ * Zero the strings of a libcurl header list (libcurl's copies of header
+ * lines that carry signatures and tokens) before curl_slist_free_all.
+ */
+void		 http_zero_headers(struct curl_slist *);
 /* Requests and new connections made through this client so far. */
 void		 http_counts(const struct http *, unsigned *requests,
 		    unsigned *connections);

@@ -14,6 +14,7 @@
 #include "leader.h"
 #include "log.h"
 #include "manifest.h"
+#include "region.h"
 #include "util.h"
 
 #define TAG_ENV_ID	"elasticbeanstalk:environment-id"
@@ -49,6 +50,40 @@ leader_result_free(struct leader_result *r)
 	r->decided = 0;
 }
 
+/*
+ * The region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the identity
+ * document (doc NULL: not read yet).  Every source passes the one rule,
+ * region_valid, before anything is sent; 0, or -1 with e naming it.
+ */
+static int
+choose_region(struct leader_session *r, const char *doc, struct lerr *e)
+{
+	const struct runenv	*env = r->env;
+	const char		*v = r->o->region, *src = "--region";
+	enum lerr_class		 cls = LERR_USAGE;
+
+	if (v[0] == '\0' && env->region != NULL && env->region[0] != '\0') {
+		v = env->region;
+		src = env->region_var;
+	} else if (v[0] == '\0') {
+		if (doc == NULL)
+			return 0;
+		v = doc;
+		src = "the region of the instance identity document";
+		cls = LERR_IMDS;
+	}
+	if (!region_valid(v) || strlcpy(r->res->region, v,
+	    sizeof(r->res->region)) >= sizeof(r->res->region)) {
+		r->res->region[0] = '\0';
+		lerr_set(e, cls, "%s is not a region name like eu-west-1 "
+		    "(lowercase letters and digits in parts joined by single "
+		    "hyphens, at most %d characters); nothing was sent", src,
+		    REGION_SIZE - 1);
+		return -1;
+	}
+	return 0;
+}
+
 /* Instance id and region from IMDS; credentials; the EC2 client. */
 static int
 connect_services(struct leader_session *r, struct lerr *e)
@@ -64,19 +99,16 @@ connect_services(struct leader_session *r, struct lerr *e)
 		    "know which instance it runs on");
 		return -1;
 	}
+	if (choose_region(r, NULL, e) == -1)
+		return -1;
 	if ((r->imds = imds_new(env->imds_endpoint ? env->imds_endpoint :
 	    IMDS_DEFAULT_ENDPOINT, r->o->allow_imdsv1, e)) == NULL)
 		return -1;
-	if (imds_get_identity(r->imds, &r->dl, &id, e) == -1)
+	if (imds_get_identity(r->imds, &r->dl, &id, e) == -1 ||
+	    choose_region(r, id.region, e) == -1)
 		return -1;
 	strlcpy(r->res->self_id, id.instance_id, sizeof(r->res->self_id));
 	strlcpy(r->account_id, id.account_id, sizeof(r->account_id));
-	if (r->o->region[0] != '\0')
-		strlcpy(r->res->region, r->o->region, sizeof(r->res->region));
-	else if (env->region != NULL && env->region[0] != '\0')
-		strlcpy(r->res->region, env->region, sizeof(r->res->region));
-	else
-		strlcpy(r->res->region, id.region, sizeof(r->res->region));
 	log_msg(LOG_VERBOSE, "instance %s in region %s", r->res->self_id,
 	    r->res->region);
 
@@ -195,7 +227,13 @@ find_scope(struct leader_session *r, struct lerr *e)
 		    res->self_id, TAG_ENV_ID, TAG_ASG);
 		goto out;
 	}
-	strlcpy(res->scope_value, v, sizeof(res->scope_value));
+	/* A cut value would be another group: refuse, never truncate. */
+	if (strlcpy(res->scope_value, v, sizeof(res->scope_value)) >=
+	    sizeof(res->scope_value)) {
+		lerr_set(e, LERR_SCOPE, "instance %s: its %s tag is longer than "
+		    "%d bytes", res->self_id, res->scope_key, TAG_VALUE_SIZE - 1);
+		goto out;
+	}
 	rc = 0;
 out:
 	group_free(&self);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,18 @@
 #include "supervise.h"
 #include "util.h"
 
+/*
+ * The signals that end a run (issue 11 item 7), and SIGPIPE, which a run
+ * ignores; their dispositions at start are restored exactly before exec
+ * (item 8), as is the signal mask, which a run never changes otherwise.
+ * caught[] is the head of touched[], so saved_action[i] is caught[i]'s.
+ */
+static const int		 caught[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int		 touched[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				    SIGPIPE };
+static struct sigaction		 saved_action[nitems(touched)];
+static sigset_t			 saved_mask;
+static int			 saved_dumpable = -1;
 static volatile sig_atomic_t	 got_signal;
 /* The signal mask and ignored signals leader-exec started with. */
 static struct supervise_sigstate start_signals;
@@ -92,29 +105,77 @@ wall_clock(void)
 	return (int64_t)time(NULL);
 }
 
+/*
+ * Record the dispositions and mask leader-exec was started with, then
+ * catch the signals that end a run.  One ignored at start (nohup, trap '')
+ * stays ignored: whoever started us asked not to be stopped by it.
+ */
 static void
 install_signals(void)
 {
 	struct sigaction	 sa;
+	size_t			 i;
 
+	sigprocmask(SIG_BLOCK, NULL, &saved_mask);
+	for (i = 0; i < nitems(touched); i++)
+		sigaction(touched[i], NULL, &saved_action[i]);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < nitems(caught); i++)
+		if (saved_action[i].sa_handler != SIG_IGN)
+			sigaction(caught[i], &sa, NULL);
 	/* A peer closing a TLS connection must be an error, not our death. */
 	signal(SIGPIPE, SIG_IGN);
 	deadline_set_abort(interrupted);
 	http_set_abort(deadline_aborted);
 }
 
-/* The command must start with default dispositions (ignored ones survive exec). */
-static void
+/*
+ * The last moment a signal can stop the command: with the caught signals
+ * blocked, look whether one arrived (-1: do not exec), then put back the
+ * dispositions and the mask of the start.  A signal that arrives after
+ * the look stays pending until the mask is restored and then acts as it
+ * would have on the command: its default or the disposition we inherited.
+ */
+static int
+block_and_check_signals(void)
+{
+	sigset_t	 block;
+	size_t		 i;
+
+	sigemptyset(&block);
+	for (i = 0; i < nitems(caught); i++)
+		sigaddset(&block, caught[i]);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	return got_signal != 0 ? -1 : 0;
+}
+
+static int
 restore_signals(void)
 {
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	size_t		 i;
+
+	if (block_and_check_signals() == -1)
+		return -1;
+	for (i = 0; i < nitems(touched); i++)
+		sigaction(touched[i], &saved_action[i], NULL);
+	if (saved_dumpable != -1)
+		prctl(PR_SET_DUMPABLE, saved_dumpable, 0, 0, 0);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	return 0;
+}
+
+/*
+ * No core dump and no ptrace by others while credentials and tokens are
+ * in memory (issue 11 item 9); restore_signals() puts it back for exec.
+ */
+static void
+hide_secrets(void)
+{
+	saved_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (saved_dumpable != -1)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 static void
@@ -130,8 +191,11 @@ read_env(struct runenv *env)
 	env->s3_endpoint = getenv("AWS_ENDPOINT_URL_S3");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
-	if (env->region == NULL || env->region[0] == '\0')
+	env->region_var = "AWS_REGION";
+	if (env->region == NULL || env->region[0] == '\0') {
 		env->region = getenv("AWS_DEFAULT_REGION");
+		env->region_var = "AWS_DEFAULT_REGION";
+	}
 	env->manifest = getenv("LEADER_EXEC_MANIFEST");
 	env->ca_file = getenv("SSL_CERT_FILE");
 	env->ca_dir = getenv("SSL_CERT_DIR");
@@ -171,9 +235,13 @@ run_command(const struct options *o)
 {
 	int	 saved;
 
-	restore_signals();
 	fflush(stdout);
 	fflush(stderr);
+	if (restore_signals() == -1) {
+		fprintf(stderr, "leader-exec: interrupted before the command "
+		    "started; it was not run\n");
+		return LERR_SIGNAL;
+	}
 	execvp(o->command[0], o->command);
 	saved = errno;
 	fprintf(stderr, "leader-exec: %s: %s\n", o->command[0],
@@ -244,6 +312,17 @@ run_supervised(const struct options *o, const struct leader_result *res,
 	each_fd(cloexec_own_fd);
 	fflush(stdout);
 	fflush(stderr);
+	/*
+	 * A signal that came before this point ends the run: nothing starts.
+	 * One that comes later stays pending until supervise_run's handlers
+	 * take over, and then reaches the command.
+	 */
+	if (block_and_check_signals() == -1) {
+		fprintf(stderr, "leader-exec: interrupted before the command "
+		    "started; it was not run\n");
+		leader_abandon(s);
+		return LERR_SIGNAL;
+	}
 	if (supervise_run(&sc, &sr, &e) == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
 		leader_abandon(s);
@@ -333,6 +412,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "leader-exec: cannot read the signal state\n");
 		return LERR_INTERNAL;
 	}
+	hide_secrets();
 	install_signals();
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
 	read_env(&env);
@@ -342,14 +422,28 @@ main(int argc, char *argv[])
 	}
 
 	status = leader_run(&o, &env, &res, &session, &e) == 0 ? 0 : -1;
+	/*
+	 * A signal while a follower retracted (aborts are suspended then) or
+	 * after the last answer still ends the run: nothing is acted on, and
+	 * a lease this run took is given back.
+	 */
+	if (status == 0 && interrupted()) {
+		status = -1;
+		lerr_set(&e, LERR_SIGNAL, "interrupted (signal %d) after the "
+		    "decision; acting on nothing", (int)got_signal);
+		leader_abandon(session);
+	}
 	if (status == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
 		if (e.cls == LERR_SIGNAL || o.on_error == ON_ERROR_FAIL ||
 		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED) {
+			leader_close(session);
 			leader_result_free(&res);
 			http_global_cleanup();
 			return e.cls;
 		}
+		leader_close(session);
+		session = NULL;
 		res.verdict = o.on_error == ON_ERROR_RUN ? VERDICT_LEADER :
 		    VERDICT_FOLLOWER;
 		snprintf(res.reason, sizeof(res.reason), "leadership unknown, "

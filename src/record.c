@@ -406,8 +406,8 @@ record_key(const char *prefix, const char *scope_key,
 		    RECORD_PREFIX_MAX);
 		goto out;
 	}
-	if (!valid_text(scope_key, TAG_KEY_MAX - 1) ||
-	    !valid_text(scope_value, TAG_VALUE_MAX)) {
+	if (!valid_text(scope_key, TAG_KEY_SIZE - 1) ||
+	    !valid_text(scope_value, TAG_VALUE_SIZE - 1)) {
 		seterr(err, errlen, "scope is not a tag key and value of "
 		    "UTF-8 text without control characters");
 		goto out;
@@ -443,8 +443,8 @@ record_format_group(const char *scope_key, const char *scope_value,
 
 	if (outlen == 0)
 		return -1;
-	if (!valid_text(scope_key, TAG_KEY_MAX - 1) ||
-	    !valid_text(scope_value, TAG_VALUE_MAX))
+	if (!valid_text(scope_key, TAG_KEY_SIZE - 1) ||
+	    !valid_text(scope_value, TAG_VALUE_SIZE - 1))
 		n = -1;
 	else
 		n = snprintf(out, outlen, "%s=%s", scope_key, scope_value);

@@ -34,7 +34,7 @@
 #define RECORD_VERSION		1
 #define RECORD_BODY_MAX		16384	/* bytes of a body, read or written */
 #define RECORD_NAME_MAX		64	/* as CLI_NAME_MAX */
-#define RECORD_GROUP_MAX	(TAG_KEY_MAX - 1 + 1 + TAG_VALUE_MAX)
+#define RECORD_GROUP_MAX	(TAG_KEY_SIZE - 1 + 1 + TAG_VALUE_SIZE - 1)
 #define RECORD_KEY_MAX		1024	/* S3's limit on an object key */
 #define RECORD_PREFIX_MAX	256	/* bytes of the store's key prefix */
 #define RECORD_TIME_MAX		INT64_C(253402300799)	/* 9999-12-31 */

@@ -132,17 +132,64 @@ record_json(const struct leader_result *r, struct buf *out)
 }
 
 int
+report_escape_text(struct buf *out, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 esc[5];
+
+	for (; *s != '\0'; s++) {
+		unsigned char	 c = (unsigned char)*s;
+
+		if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+			esc[0] = '\\';
+			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' :
+			    c == '\t' ? 't' : '\\';
+			esc[2] = '\0';
+		} else if (c < 0x20 || c == 0x7f) {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 0xf];
+			esc[4] = '\0';
+		} else {
+			esc[0] = (char)c;
+			esc[1] = '\0';
+		}
+		if (buf_puts(out, esc) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* s escaped into tmp (reset first); tmp->data, or NULL. */
+static const char *
+escaped(struct buf *tmp, const char *s)
+{
+	buf_reset(tmp);
+	if (report_escape_text(tmp, s) == -1 || buf_append(tmp, "", 1) == -1)
+		return NULL;
+	return tmp->data;
+}
+
+int
 report_status_text(const struct options *o, const struct leader_result *r,
     struct buf *out)
 {
 	const struct election_member	**v = NULL;
 	const struct election		 *el = &r->election;
+	struct buf			  key, val;
+	const char			 *k, *t;
 	char				  when[32], rank[32];
 	size_t				  i;
 	int				  rc = -1;
 
-	if (buf_printf(out, "group:   %s=%s (%s)\n", r->scope_key,
-	    r->scope_value, r->scope_source) == -1 ||
+	/* Tag keys and values are anyone's: no control character goes out. */
+	buf_init(&key, 4 * TAG_KEY_SIZE);
+	buf_init(&val, 4 * TAG_VALUE_SIZE);
+	if ((k = escaped(&key, r->scope_key)) == NULL ||
+	    (t = escaped(&val, r->scope_value)) == NULL ||
+	    buf_printf(out, "group:   %s=%s (%s)\n", k, t,
+	    r->scope_source) == -1 ||
 	    buf_printf(out, "name:    %s (tag %s)\n", o->name, o->tag_key) == -1 ||
 	    buf_printf(out, "epoch:   %s (%s)\n", r->epoch[0] ? r->epoch :
 	    "none", r->epoch_source) == -1 ||
@@ -183,15 +230,18 @@ report_status_text(const struct options *o, const struct leader_result *r,
 				goto out;
 			continue;
 		}
-		if (buf_printf(out, "%-21s %-14s %-21s %-32s %s%s\n",
+		if ((t = escaped(&val, m->tag ? m->tag : "-")) == NULL ||
+		    buf_printf(out, "%-21s %-14s %-21s %-32s %s%s\n",
 		    m->inst->id, instance_state_name(m->inst->state), when,
-		    m->tag ? m->tag : "-", rank,
+		    t, rank,
 		    m->tag && !m->tag_valid ? " (invalid tag)" :
 		    m->tag && !m->holder ? " (not counted)" : "") == -1)
 			goto out;
 	}
 	rc = 0;
 out:
+	buf_free(&key);
+	buf_free(&val);
 	free(v);
 	return rc;
 }

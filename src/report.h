@@ -9,7 +9,13 @@
 #include "cli.h"
 #include "leader.h"
 
-/* The --status text table.  0 or -1 (out of memory). */
+/*
+ * Append s with every control character escaped: \n \r \t \\ and
+ * \\xHH for the rest of 0x00-0x1f and 0x7f, so a tag value can never
+ * start a line of its own.  0 or -1.
+ */
+int	report_escape_text(struct buf *, const char *s);
+/* The --status text table (tag keys and values escaped).  0 or -1. */
 int	report_status_text(const struct options *, const struct leader_result *,
 	    struct buf *);
 /* The --status --json document (one object, one line).  0 or -1. */

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "group.h"
 #include "record.h"
+#include "region.h"
 
 struct credentials;
 struct ec2;
@@ -31,6 +32,7 @@ struct runenv {
 	const char	*s3_endpoint;	/* AWS_ENDPOINT_URL_S3 */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
+	const char	*region_var;	/* which of the two region names */
 	const char	*manifest;	/* LEADER_EXEC_MANIFEST */
 	const char	*ca_file;	/* SSL_CERT_FILE */
 	const char	*ca_dir;	/* SSL_CERT_DIR */
@@ -50,8 +52,8 @@ struct leader_result {
 	int64_t			 term;		/* the leader's term, or 0 */
 	char			 epoch[ELECTION_EPOCH_MAX + 1];	/* "" none */
 	const char		*epoch_source;	/* "--epoch", "manifest", ... */
-	char			 scope_key[TAG_KEY_MAX];
-	char			 scope_value[TAG_VALUE_MAX + 1];
+	char			 scope_key[TAG_KEY_SIZE];
+	char			 scope_value[TAG_VALUE_SIZE];
 	const char		*scope_source;	/* "--scope", "own tag" */
 	const char		*store;		/* "tags", "s3" */
 	char			 store_desc[400];	/* LEADER_EXEC_STORE for
@@ -70,7 +72,7 @@ struct leader_result {
 	int			 have_record;
 	int			 retry;		/* this claim retries a failed
 						   epoch */
-	char			 region[32];
+	char			 region[REGION_SIZE];
 	char			 reason[256];
 	int			 claimed;	/* this run wrote a claim */
 	int			 retracted;	/* this run deleted its claim */

@@ -370,7 +370,7 @@ read_group(struct s3_run *t, struct lerr *e)
 	in.epoch = res->epoch;
 	in.now = t->c->env->wall_clock();
 	if (election_decide(&in, &res->election) == -1) {
-		lerr_set(e, LERR_INTERNAL, "out of memory");
+		lerr_set(e, LERR_INTERNAL, "election: %s", res->election.reason);
 		return -1;
 	}
 	res->decided = 1;

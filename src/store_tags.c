@@ -52,7 +52,7 @@ decide(struct tags_run *t, int full, struct lerr *e)
 	in.now = t->c->env->wall_clock();
 	in.patient = t->patient;
 	if (election_decide(&in, &res->election) == -1) {
-		lerr_set(e, LERR_INTERNAL, "out of memory");
+		lerr_set(e, LERR_INTERNAL, "election: %s", res->election.reason);
 		return -1;
 	}
 	res->decided = 1;

@@ -13,7 +13,8 @@
  * ranks are 1..nholders, unique, in holder order; LEADER means self is
  * the first-ranked holder, FOLLOWER that a leader exists and is another
  * instance, CLAIM and WAIT that there is no holder and claim_term >= now
- * and > max_term (unless max_term is INT64_MAX); a patient instance
+ * and > max_term (max_term counting only the terms that may raise a
+ * claim: up to now, or a day ahead on a live instance); a patient instance
  * claims instead of waiting.  With unique ids, reversing the order of the
  * snapshot changes nothing.  election_parse_tag() agrees with a reference
  * parser and election_format_tag() gives every valid tag back.
@@ -128,7 +129,10 @@ check_election(const struct election_input *in, const struct election *e,
 		    election_parse_tag(m->tag, &term, &ep) == 0));
 		if (m->tag_valid) {
 			FUZZ_CHECK(m->term == term && term >= 1);
-			if (term > max_term)
+			/* Issue 11 item 4: only terms that may raise a claim. */
+			if ((term <= in->now || (m->live &&
+			    term - ELECTION_TERM_AHEAD <= in->now)) &&
+			    term > max_term)
 				max_term = term;
 		} else
 			FUZZ_CHECK(m->term == 0);

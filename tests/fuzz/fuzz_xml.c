@@ -81,8 +81,8 @@ check_result(const struct ec2_result *r, const char *filter, int ok)
 			FUZZ_CHECK(in->tags[j].value != NULL);
 			touch(in->tags[j].key);
 			touch(in->tags[j].value);
-			FUZZ_CHECK(chars(in->tags[j].key) < TAG_KEY_MAX);
-			FUZZ_CHECK(chars(in->tags[j].value) <= TAG_VALUE_MAX);
+			FUZZ_CHECK(chars(in->tags[j].key) <= TAG_KEY_CHARS);
+			FUZZ_CHECK(chars(in->tags[j].value) <= TAG_VALUE_CHARS);
 			if (filter != NULL)
 				FUZZ_CHECK(strcmp(in->tags[j].key,
 				    filter) == 0);

@@ -53,8 +53,8 @@
  *   except that all but one of them may stop for good (liveness asks
  *   only that one instance keeps running elections).
  * - A dead instance's launch time, epoch of its tag and confirmation are
- *   forgotten (only its term still counts, for max(seen)); a terminated
- *   instance's process ends.
+ *   forgotten (its term counts for max(seen) only while it is at most
+ *   now); a terminated instance's process ends.
  * - Options: W > 0 lets a claim's CreateTags land up to W ticks after the
  *   decision (a slow or retried API call), carrying the term decided
  *   earlier; ABORTS lets that many runs give up at a tick within the
@@ -236,6 +236,7 @@ hidden byte two_leaders, not_sticky, nobody_leads;
 #define NOBODY		255	/* no leader */
 #define CLAIM_RANKS_DEFAULT 3	/* ELECTION_CLAIM_RANKS */
 #define LAUNCH_UNKNOWN	2147483647	/* unknown launch times sort last */
+#define TERM_AHEAD	86400	/* ELECTION_TERM_AHEAD */
 
 /*
  * Defined before this point (by the model above, or by decide_table.pml),
@@ -273,8 +274,11 @@ inline decide(self, ep, tnow, patient, ranks)
 	:: d_j < D_N ->
 		if
 		:: D_PRESENT(d_j) && D_TERM(d_j) > 0 ->
+			/* term_counts(): up to now, or TERM_AHEAD if live */
 			if
-			:: D_TERM(d_j) > d_max -> d_max = D_TERM(d_j)
+			:: (D_TERM(d_j) <= tnow || (D_LIVE(d_j) &&
+			   D_TERM(d_j) - tnow <= TERM_AHEAD)) &&
+			   D_TERM(d_j) > d_max -> d_max = D_TERM(d_j)
 			:: else
 			fi;
 			if

@@ -304,21 +304,25 @@ START_TEST(test_on_error)
 }
 END_TEST
 
-/* Scope tags: keys up to 127 characters, values up to 256, no control characters. */
+/*
+ * Scope tags (issue 11 items 2 and 5): keys up to 128 characters, values
+ * up to 256, counted in UTF-8 characters, not bytes; no control characters.
+ */
 START_TEST(test_scope_limits)
 {
-	char	 arg[600];
+	char	 arg[2000];
+	size_t	 i;
 
 	memset(arg, 0, sizeof(arg));
 	memcpy(arg, "tag:", 4);
-	memset(arg + 4, 'k', 127);
+	memset(arg + 4, 'k', 128);
 	strcat(arg, "=v");
 	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), 0);
-	ck_assert_uint_eq(strlen(o.scope_key), 127);
-	memset(arg + 4, 'k', 128);
-	strcpy(arg + 4 + 128, "=v");
+	ck_assert_uint_eq(strlen(o.scope_key), 128);
+	memset(arg + 4, 'k', 129);
+	strcpy(arg + 4 + 129, "=v");
 	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), -1);
-	ck_assert_ptr_nonnull(strstr(err, "1 to 127 characters"));
+	ck_assert_ptr_nonnull(strstr(err, "1 to 128 characters"));
 	memset(arg, 0, sizeof(arg));
 	strcpy(arg, "tag:k=");
 	memset(arg + 6, 'v', 256);
@@ -326,6 +330,24 @@ START_TEST(test_scope_limits)
 	arg[6 + 256] = 'v';
 	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), -1);
 	ck_assert_ptr_nonnull(strstr(err, "1 to 256 characters"));
+	/* 256 CJK characters are 768 bytes: kept whole, not cut. */
+	memset(arg, 0, sizeof(arg));
+	strcpy(arg, "tag:k=");
+	for (i = 0; i < 256; i++)
+		memcpy(arg + 6 + 3 * i, "\xe7\x92\xb0", 3);
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), 0);
+	ck_assert_uint_eq(strlen(o.scope_value), 768);
+	ck_assert_str_eq(o.scope_value, arg + 6);
+	memcpy(arg + 6 + 3 * 256, "\xe7\x92\xb0", 3);
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), -1);
+	/* 128 four-byte characters make a 512-byte key. */
+	memset(arg, 0, sizeof(arg));
+	strcpy(arg, "tag:");
+	for (i = 0; i < 128; i++)
+		memcpy(arg + 4 + 4 * i, "\xf0\x9f\x94\x91", 4);
+	strcat(arg, "=v");
+	ck_assert_int_eq(parse("--scope", arg, "--status", NULL), 0);
+	ck_assert_uint_eq(strlen(o.scope_key), 512);
 	ck_assert_int_eq(parse("--scope", "tag:k=a\nb", "--status", NULL), -1);
 	ck_assert_ptr_nonnull(strstr(err, "control characters"));
 }
@@ -337,6 +359,10 @@ START_TEST(test_region)
 	ck_assert_int_eq(parse("--region", "cn-north-1", "ls", NULL), 0);
 	ck_assert_int_eq(parse("--region", "EU", "ls", NULL), -1);
 	ck_assert_int_eq(parse("--region", "x/../y", "ls", NULL), -1);
+	/* Issue 11 item 1: the same rule as the environment's region. */
+	ck_assert_int_eq(parse("--region", "eu-west-1-", "ls", NULL), -1);
+	ck_assert_int_eq(parse("--region", "attacker.example:8443#", "ls",
+	    NULL), -1);
 }
 END_TEST
 

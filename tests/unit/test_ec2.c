@@ -7,6 +7,7 @@
 
 #include "ec2.h"
 #include "err.h"
+#include "region.h"
 
 static char		 url[256];
 static struct lerr	 e;
@@ -135,6 +136,39 @@ START_TEST(test_long_region)
 }
 END_TEST
 
+/*
+ * Issue 11 item 1: one rule for every source of the region, since it
+ * becomes the host name.  Real regions pass; anything that could change
+ * the host (':', '#', '/', '.', '@'), upper case, stray hyphens or a
+ * name of 32 characters or more fails, and no endpoint is built from it.
+ */
+START_TEST(test_valid_region)
+{
+	static const char *const good[] = { "us-east-1", "eu-west-1",
+	    "cn-north-1", "us-gov-west-1", "ap-southeast-5", "il-central-1",
+	    "us-isob-east-1", "eusc-de-east-1", "a-1" };
+	static const char *const bad[] = { "", "attacker.example:8443#",
+	    "eu-west-1.evil.example", "us-east-1/", "us-east-1#", "us@east-1",
+	    "EU-WEST-1", "eu", "-eu-west-1", "eu-west-1-", "eu--west-1",
+	    "1eu-west", "eu west 1", "eu-west-1\n",
+	    "abcdefghij-abcdefghij-abcdefghij" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(region_valid(good[i]), "%s", good[i]);
+		ck_assert_int_eq(resolve(good[i], NULL, NULL), 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(!region_valid(bad[i]), "%s", bad[i]);
+		ck_assert_int_eq(resolve(bad[i], NULL, NULL), -1);
+		ck_assert_int_eq(e.cls, LERR_USAGE);
+		ck_assert_str_eq(url, "");
+	}
+	ck_assert_int_eq(region_valid(NULL), 0);
+	ck_assert_int_eq(region_valid("abcdefghij-abcdefghij-abcdefghi"), 1);
+}
+END_TEST
+
 static Suite *
 ec2_suite(void)
 {
@@ -148,6 +182,7 @@ ec2_suite(void)
 	tcase_add_test(core, test_endpoint_host);
 	tcase_add_test(limits, test_override_rejected);
 	tcase_add_test(limits, test_long_region);
+	tcase_add_test(limits, test_valid_region);
 	tcase_add_test(limits, test_plain_http);
 	tcase_add_test(limits, test_loopback);
 	suite_add_tcase(s, core);

@@ -123,16 +123,28 @@ static const struct table_case cases[] = {
 	    { "i-d", STATE_SHUTTING_DOWN, 11, "1763700001" },
 	    { "i-a", R, 100, NULL } },
 	  "i-a", NULL, 0, ELECT_CLAIM, NULL, NOW, 0 },
-	{ "term rises after a full scale-to-zero even with a clock behind",
+	{ "issue 11 item 4: dead instances' terms, even far ahead, do not pin the claim",
 	  { { "i-old1", T, 10, "1999999999" }, { "i-old2", T, 11, "1999999990" },
+	    { "i-s", STATE_STOPPED, 12, "9223372036854775807" },
 	    { "i-new", R, 500, NULL } },
-	  "i-new", NULL, 0, ELECT_CLAIM, NULL, 2000000000LL, 0 },
+	  "i-new", NULL, 0, ELECT_CLAIM, NULL, NOW, 0 },
+	{ "issue 11 item 4: a dead leader's term at now still keeps the next above it",
+	  { { "i-old", T, 10, "1763800000" }, { "i-s", STATE_STOPPED, 12,
+	    "1763800001" }, { "i-new", R, 500, NULL } },
+	  "i-new", NULL, 0, ELECT_CLAIM, NULL, NOW + 1, 0 },
+	{ "issue 11 item 4: a live term more than a day ahead does not raise the claim",
+	  { { "i-a", R, 100, "9223372036854775807@41" },
+	    { "i-c", R, 150, "1763886401@41" }, { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_CLAIM, NULL, NOW, 0 },
+	{ "issue 11 item 4: a live term exactly a day ahead still raises the claim",
+	  { { "i-a", R, 100, "1763886400@41" }, { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_CLAIM, NULL, 1763886401LL, 0 },
 	{ "epoch: a holder of an older epoch does not block the new one",
 	  { { "i-a", R, 100, "1763700000@41" }, { "i-b", R, 200, NULL } },
 	  "i-b", "42", 0, ELECT_CLAIM, NULL, NOW, 0 },
 	{ "epoch: the older epoch's term still raises the new term",
-	  { { "i-a", R, 100, "1863700000@41" }, { "i-b", R, 200, NULL } },
-	  "i-b", "42", 0, ELECT_CLAIM, NULL, 1863700001LL, 0 },
+	  { { "i-a", R, 100, "1763801000@41" }, { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_CLAIM, NULL, 1763801001LL, 0 },
 	{ "epoch: a holder of the same epoch leads",
 	  { { "i-a", R, 100, "1763700000@42" }, { "i-b", R, 200, NULL } },
 	  "i-b", "42", 0, ELECT_FOLLOWER, "i-a", 0, 0 },
@@ -345,11 +357,15 @@ START_TEST(test_valid_epoch)
 }
 END_TEST
 
-/* A term at INT64_MAX does not overflow into a negative claim. */
-START_TEST(test_term_saturates)
+/*
+ * Issue 11 item 4: the next term never saturates silently at INT64_MAX:
+ * with a clock near the end of time and a live INT64_MAX term, the
+ * decision fails and says why.
+ */
+START_TEST(test_term_never_saturates)
 {
 	static const struct row rows[] = {
-		{ "i-a", T, 1, "9223372036854775807" }, { "i-b", R, 2, NULL },
+		{ "i-a", R, 1, "9223372036854775807@old" }, { "i-b", R, 2, NULL },
 		{ NULL, 0, 0, NULL } };
 	struct election_input	 in = { 0 };
 	struct election		 out;
@@ -359,10 +375,15 @@ START_TEST(test_term_saturates)
 	in.group = &g;
 	in.self_id = "i-b";
 	in.tag_key = KEY;
+	in.epoch = "new";
+	in.now = INT64_MAX - 10;
+	ck_assert_int_eq(election_decide(&in, &out), -1);
+	ck_assert_ptr_null(out.members);
+	ck_assert_msg(strstr(out.reason, "exceed") != NULL, "%s", out.reason);
 	in.now = NOW;
 	ck_assert_int_eq(election_decide(&in, &out), 0);
 	ck_assert_int_eq(out.outcome, ELECT_CLAIM);
-	ck_assert_int_eq(out.claim_term, INT64_MAX);
+	ck_assert_int_eq(out.claim_term, NOW);
 	election_free(&out);
 	group_free(&g);
 }
@@ -383,7 +404,7 @@ election_suite(void)
 	tcase_add_test(core, test_parse_tag);
 	tcase_add_test(core, test_format_tag);
 	tcase_add_test(limits, test_valid_epoch);
-	tcase_add_test(limits, test_term_saturates);
+	tcase_add_test(limits, test_term_never_saturates);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	return s;

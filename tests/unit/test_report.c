@@ -179,6 +179,52 @@ START_TEST(test_s3_record)
 	buf_reset(&b);
 	ck_assert_int_eq(report_status_json(&o, &r, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b.data, "\"record\":null,"));
+ * Issue 11 item 6: --status text escapes control characters in tag
+ * values and the scope value, so a newline in a tag cannot forge the
+ * "leader:" or "reason:" lines.
+ */
+START_TEST(test_text_escapes_tags)
+{
+	struct buf	 b;
+	struct instance	*in = &r.group.inst[3];
+
+	free(in->tags[0].value);
+	in->tags[0].value = strdup("1\nleader:  i-evil (term 1)\r\treason:"
+	    " \x1b[2J\\x7f\x7f");
+	strcpy(r.scope_value, "e-123\nleader:  i-evil");
+	election_free(&r.election);
+	memset(&r.election, 0, sizeof(r.election));
+	{
+		struct election_input	 ein;
+
+		memset(&ein, 0, sizeof(ein));
+		ein.group = &r.group;
+		ein.self_id = "i-b";
+		ein.tag_key = "leader-exec:command";
+		ein.epoch = "7";
+		ein.now = 1763800000;
+		ck_assert_int_eq(election_decide(&ein, &r.election), 0);
+	}
+	buf_init(&b, 0);
+	ck_assert_int_eq(report_status_text(&o, &r, &b), 0);
+	ck_assert_ptr_null(strstr(b.data, "\nleader:  i-evil"));
+	ck_assert_ptr_null(strstr(b.data, "\x1b"));
+	ck_assert_ptr_null(strstr(b.data, "\r"));
+	ck_assert_ptr_null(strstr(b.data, "\t"));
+	ck_assert_ptr_nonnull(strstr(b.data, "group:   elasticbeanstalk:"
+	    "environment-id=e-123\\nleader:  i-evil (own"));
+	ck_assert_ptr_nonnull(strstr(b.data, "\ni-d "));
+	ck_assert_ptr_nonnull(strstr(b.data, " 1\\nleader:  i-evil (term 1)"
+	    "\\r\\treason: \\x1b[2J\\\\x7f\\x7f "));
+	/* Exactly one line starts with "leader:". */
+	ck_assert_ptr_eq(strstr(b.data, "\nleader:"),
+	    strstr(b.data, "\nleader:  i-a (term 1763700000)\n"));
+	buf_free(&b);
+
+	buf_init(&b, 0);
+	ck_assert_int_eq(report_escape_text(&b, "a\x01\\b"), 0);
+	ck_assert_int_eq(buf_append(&b, "", 1), 0);
+	ck_assert_str_eq(b.data, "a\\x01\\\\b");
 	buf_free(&b);
 }
 END_TEST
@@ -258,6 +304,7 @@ report_suite(void)
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_add_test(core, test_json);
 	tcase_add_test(core, test_text);
+	tcase_add_test(core, test_text_escapes_tags);
 	tcase_add_test(core, test_export);
 	tcase_add_test(core, test_s3_record);
 	tcase_add_test(core, test_undecided);
