@@ -291,13 +291,13 @@ static const struct bad_case bad_cases[] = {
 	  "epoch is not empty or 1 to 64 characters of [A-Za-z0-9._-]" },
 	{ "the group is KEY=VALUE",
 	  BODY(V, "\"kv\"", NAM, EP, HOL, TRM, ST, EX, LSE, REN, WRI, WRT),
-	  "group is not KEY=VALUE of 1 to 384 bytes of UTF-8 text" },
+	  "group is not KEY=VALUE of 1 to 1537 bytes of UTF-8 text" },
 	{ "no control character in the group, even escaped",
 	  BODY(V, "\"k=\\u0007\"", NAM, EP, HOL, TRM, ST, EX, LSE, REN, WRI,
-	  WRT), "group is not KEY=VALUE of 1 to 384 bytes of UTF-8 text" },
+	  WRT), "group is not KEY=VALUE of 1 to 1537 bytes of UTF-8 text" },
 	{ "no invalid UTF-8 in the group",
 	  BODY(V, "\"k=\xff\"", NAM, EP, HOL, TRM, ST, EX, LSE, REN, WRI,
-	  WRT), "group is not KEY=VALUE of 1 to 384 bytes of UTF-8 text" },
+	  WRT), "group is not KEY=VALUE of 1 to 1537 bytes of UTF-8 text" },
 	{ "no raw control character in a string",
 	  BODY(V, "\"k=\tv\"", NAM, EP, HOL, TRM, ST, EX, LSE, REN, WRI,
 	  WRT), "control character in a string" },
@@ -600,16 +600,16 @@ END_TEST
 START_TEST(test_key_bounds)
 {
 	char	 out[RECORD_KEY_MAX + 1], err[ERRLEN];
-	char	 key[TAG_KEY_MAX], value[TAG_VALUE_MAX + 1];
-	char	 prefix[RECORD_PREFIX_MAX + 2];
+	char	 key[TAG_KEY_SIZE], value[TAG_VALUE_SIZE];
+	char	 prefix[RECORD_PREFIX_MAX + 2], grp[RECORD_GROUP_MAX + 1];
 	size_t	 i;
 
-	/* 127 '%' (381 bytes encoded) and 128 x U+00E9 (768): too long. */
-	memset(key, '%', TAG_KEY_MAX - 1);
-	key[TAG_KEY_MAX - 1] = '\0';
-	for (i = 0; i + 1 < TAG_VALUE_MAX; i += 2)
+	/* 512 '%' (1536 bytes encoded) and 512 x U+00E9: too long. */
+	memset(key, '%', TAG_KEY_SIZE - 1);
+	key[TAG_KEY_SIZE - 1] = '\0';
+	for (i = 0; i + 1 < (TAG_VALUE_SIZE - 1); i += 2)
 		memcpy(value + i, "\xc3\xa9", 2);
-	value[TAG_VALUE_MAX] = '\0';
+	value[(TAG_VALUE_SIZE - 1)] = '\0';
 	ck_assert_int_eq(record_key(NULL, key, value, "n", out, sizeof(out),
 	    err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "S3 object key longer than 1024 bytes");
@@ -636,10 +636,10 @@ START_TEST(test_key_bounds)
 	    err, sizeof(err)), -1);
 
 	/* The largest scope leader-exec accepts fits as a group. */
-	memset(key, 'k', TAG_KEY_MAX - 1);
-	memset(value, 'v', TAG_VALUE_MAX);
-	ck_assert_int_eq(record_format_group(key, value, out, sizeof(out)), 0);
-	ck_assert_uint_eq(strlen(out), RECORD_GROUP_MAX);
+	memset(key, 'k', TAG_KEY_SIZE - 1);
+	memset(value, 'v', (TAG_VALUE_SIZE - 1));
+	ck_assert_int_eq(record_format_group(key, value, grp, sizeof(grp)), 0);
+	ck_assert_uint_eq(strlen(grp), RECORD_GROUP_MAX);
 }
 END_TEST
 

@@ -179,6 +179,11 @@ START_TEST(test_s3_record)
 	buf_reset(&b);
 	ck_assert_int_eq(report_status_json(&o, &r, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b.data, "\"record\":null,"));
+	buf_free(&b);
+}
+END_TEST
+
+/*
  * Issue 11 item 6: --status text escapes control characters in tag
  * values and the scope value, so a newline in a tag cannot forge the
  * "leader:" or "reason:" lines.
