@@ -33,7 +33,8 @@ def read(path):
 # Values outside each option's limits; the binary's message names the limit.
 LIMIT_PROBES = [("name", "bad/name"), ("epoch", "bad/epoch"), ("settle", "9999"),
                 ("timeout", "0"), ("follower-exit", "999"), ("follower-exit", "2"),
-                ("scope", "tag:=x"), ("scope", "tag:a=")]
+                ("scope", "tag:=x"), ("scope", "tag:a="), ("store", "s3://ab"),
+                ("lease", "1"), ("kill-after", "9999")]
 NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:-\d+)?(?![\d.])")
 
 
@@ -149,7 +150,7 @@ def main():
     env_set = set(re.findall(r'setenv\("([A-Z0-9_]+)"', src))
 
     err_h = read("src/err.h")
-    codes = sorted(int(c) for c in re.findall(r"LERR_[A-Z]+ = (\d+),", err_h) if int(c) != 0)
+    codes = sorted(int(c) for c in re.findall(r"LERR_[A-Z_]+ = (\d+)", err_h) if int(c) != 0)
 
     help_text = subprocess.run([BINARY, "--help"], capture_output=True, text=True,
                                timeout=10).stdout

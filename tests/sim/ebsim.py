@@ -363,17 +363,21 @@ class Environment:
     archive, say).
     settle: leader-exec's --settle, passed with LEADER_EXEC_ARGS.
     quiet: print nothing but errors (the demo prints its own timeline).
+    s3_bucket: create this bucket in moto, served one request at a time so
+    that S3 conditional writes are atomic (for leader-exec's s3 store: put
+    --store into LEADER_EXEC_ARGS).
     """
 
     def __init__(self, name="ebsim", env_id=None, settle=1, properties=None, quiet=False,
-                 bundle=None):
+                 bundle=None, s3_bucket=None):
         self.name = name
         self.env_id = env_id or "e-%s" % re.sub(r"[^a-z0-9]", "", name.lower())[:10].ljust(10, "0")
         self.env_name = "ebsim-" + name
         self.group = "awseb-%s-stack-AWSEBAutoScalingGroup-SIM" % self.env_id
         self.settle = settle
         self.quiet = quiet
-        self.world = W.World("sim-" + name)
+        self.s3_bucket = s3_bucket
+        self.world = W.World("sim-" + name, serial=s3_bucket is not None)
         self.instances = {}          # instance id -> Instance (running ones)
         self.gone = {}               # instance id -> Instance (terminated)
         self.version = None          # the environment's current Version
@@ -392,6 +396,8 @@ class Environment:
 
     def __enter__(self):
         self.world.__enter__()
+        if self.s3_bucket is not None:
+            self.world.create_bucket(self.s3_bucket)
         self.migration_log = os.path.join(self.world.tmp, "migrations.log")
         open(self.migration_log, "a").close()
         self.properties["SIM_MIGRATION_LOG"] = self.migration_log
@@ -444,14 +450,14 @@ class Environment:
         """The environment of a platform hook: ONLY the environment
         properties plus HOME, PATH and PORT, as on EB.
 
-        The simulation adds three properties an operator would not set on
+        The simulation adds four properties an operator would not set on
         real EB, where they are absent and leader-exec's defaults apply:
         AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254),
-        AWS_ENDPOINT_URL_EC2 (default the regional EC2 endpoint) and
-        LEADER_EXEC_MANIFEST (default /opt/elasticbeanstalk/deployment/
-        app_version_manifest.json): here they point at this instance's IMDS
-        stand-in, the counting proxy in front of moto, and the manifest in
-        its root directory.  An absolute LEADER_EXEC_EXPORT_FILE property
+        AWS_ENDPOINT_URL_EC2 and AWS_ENDPOINT_URL_S3 (default the regional
+        endpoints) and LEADER_EXEC_MANIFEST (default /opt/elasticbeanstalk/
+        deployment/app_version_manifest.json): here they point at this
+        instance's IMDS stand-in, the counting proxy in front of moto (for
+        EC2 and S3), and the manifest in its root directory.  An absolute LEADER_EXEC_EXPORT_FILE property
         (the operator's switch for the export hook) is moved into the
         instance's root directory the same way.  guard_env refuses anything
         but 127.0.0.1 endpoints.
@@ -462,6 +468,7 @@ class Environment:
         env.update(self.properties)
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = inst.imds.endpoint
         env["AWS_ENDPOINT_URL_EC2"] = self.world.proxy.endpoint
+        env["AWS_ENDPOINT_URL_S3"] = self.world.proxy.endpoint
         env["LEADER_EXEC_MANIFEST"] = inst.path(MANIFEST_REL)
         export = env.get("LEADER_EXEC_EXPORT_FILE", "")
         if export.startswith("/"):

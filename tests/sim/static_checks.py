@@ -14,6 +14,12 @@
    instances and non-instance resources; its environment-name placeholder is
    documented, and a pattern in its place covers several environments.  When moto is importable, moto's IAM policy validator accepts
    the document (in process, no network).
+   The s3 store's policy (ebextensions/leader-exec-s3-policy.json) allows
+   the S3 actions src/s3.c calls (GetObject, PutObject) on the records
+   under BUCKET/leader-exec/, s3:ListBucket on the bucket (a missing record
+   is then 404, not 403) and ec2:DescribeInstances, exactly those; it
+   refuses other keys, other buckets and DeleteObject; its bucket
+   placeholder is documented.
 3. Every ebextensions/*.config is YAML with known top-level keys; container
    commands have a command and no leader_only; file modes are quoted
    six-digit strings; the cron entry calls leader-exec --name cron from the
@@ -40,6 +46,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 POLICY = os.path.join(REPO, "ebextensions", "leader-exec-iam-policy.json")
+S3_POLICY = os.path.join(REPO, "ebextensions", "leader-exec-s3-policy.json")
+S3_PLACEHOLDER = "REPLACE_WITH_BUCKET"
+S3_BUCKET = "my-bucket"
+S3_RECORD = "leader-exec/elasticbeanstalk%3Aenvironment-id=e-abc/command.json"
 EBEXT_README = os.path.join(REPO, "ebextensions", "README.md")
 PLACEHOLDER = "REPLACE_WITH_ENVIRONMENT_NAME"
 ENV_ID = "my-env"             # what an operator puts in place of the placeholder
@@ -245,6 +255,64 @@ def check_policy():
             check(False, "moto's IAM validator accepts the policy %s" % label, "valid", e)
 
 
+S3_CALL_RE = re.compile(r'\bs3_call\s*\([^,()]+,[^,()]+,\s*"[A-Z]+",\s*"([A-Za-z]+)"')
+
+
+def check_s3_policy():
+    """The s3 store's policy for a bucket of one's own."""
+    actions = set()
+    for path in sorted(glob.glob(os.path.join(REPO, "src", "*.c"))):
+        with open(path, encoding="utf-8") as f:
+            actions |= set(S3_CALL_RE.findall(f.read()))
+    check(actions == {"GetObject", "PutObject"}, "S3 actions derived from src/*.c (%s)"
+          % ", ".join(sorted(actions)), ["GetObject", "PutObject"], sorted(actions))
+    with open(S3_POLICY, encoding="utf-8") as f:
+        raw = f.read()
+    try:
+        policy = json.loads(raw.replace(S3_PLACEHOLDER, S3_BUCKET))
+    except ValueError as e:
+        check(False, "the s3 store's policy is JSON", "JSON", e)
+        return
+    statements = _as_list(policy.get("Statement", []))
+    check(policy.get("Version") == "2012-10-17" and all(
+        set(st) <= {"Sid", "Effect", "Action", "Resource"} and st.get("Effect") == "Allow"
+        for st in statements), "the s3 store's policy: Version 2012-10-17, Allow "
+          "statements without conditions", "so", statements)
+    record = "arn:aws:s3:::%s/%s" % (S3_BUCKET, S3_RECORD)
+    wanted = [("s3:" + a, record) for a in sorted(actions)] + [
+        ("s3:ListBucket", "arn:aws:s3:::" + S3_BUCKET), ("ec2:DescribeInstances", "*")]
+    for action, resource in wanted:
+        check(allowed(policy, action, resource, {}), "s3 policy allows %s on %s"
+              % (action, resource), "allowed", "denied")
+    granted = sorted({a for st in statements for a in _as_list(st.get("Action", []))})
+    check(granted == sorted(a for a, _ in wanted), "s3 policy grants exactly those actions",
+          sorted(a for a, _ in wanted), granted)
+    for what, action, resource in [
+            ("PutObject outside leader-exec/", "s3:PutObject",
+             "arn:aws:s3:::%s/other/key" % S3_BUCKET),
+            ("GetObject in another bucket", "s3:GetObject",
+             "arn:aws:s3:::other-bucket/" + S3_RECORD),
+            ("DeleteObject of a record", "s3:DeleteObject", record),
+            ("ListBucket of another bucket", "s3:ListBucket", "arn:aws:s3:::other-bucket")]:
+        check(not allowed(policy, action, resource, {}), "s3 policy refuses %s" % what,
+              "denied", "allowed")
+    with open(EBEXT_README, encoding="utf-8") as f:
+        readme = f.read()
+    check(S3_PLACEHOLDER in raw and S3_PLACEHOLDER in readme and
+          "leader-exec-s3-policy.json" in readme,
+          "the placeholder %s and the policy file are documented" % S3_PLACEHOLDER,
+          "in policy and README", (S3_PLACEHOLDER in raw, S3_PLACEHOLDER in readme))
+    if importlib.util.find_spec("moto") is None:
+        print("SKIP: moto's IAM policy validator (moto cannot be imported)")
+        return
+    from moto.iam.policy_validation import IAMPolicyDocumentValidator
+    try:
+        IAMPolicyDocumentValidator(raw.replace(S3_PLACEHOLDER, S3_BUCKET)).validate()
+        check(True, "moto's IAM validator accepts the s3 store's policy")
+    except Exception as e:  # noqa: BLE001  (moto's MalformedPolicyDocument)
+        check(False, "moto's IAM validator accepts the s3 store's policy", "valid", e)
+
+
 # -- 3. .ebextensions ----------------------------------------------------------
 
 def check_configs():
@@ -388,6 +456,7 @@ def check_hooks():
 
 def main():
     check_policy()
+    check_s3_policy()
     check_configs()
     have_shellcheck = check_hooks()
     if failures:
