@@ -83,7 +83,7 @@ const char cli_help[] =
 "and LEADER_EXEC_ARGS; with none set they run nothing and succeed.\n"
 "\n"
 "Limits: --name and --epoch 1 to 64 letters, digits, '.', '_' or '-';\n"
-"--scope KEY 1 to 127 characters, VALUE 1 to 256; --region 1 to 31 of a-z 0-9 -;\n"
+"--scope KEY 1 to 128 characters, VALUE 1 to 256; --region 1 to 31 of a-z 0-9 -;\n"
 "--settle 0 to 600 s; --timeout 0.001 to 86400 s; --follower-exit 0 to 255,\n"
 "except 2, 111-120, 126, 127; --store s3://BUCKET: 3 to 63 of a-z 0-9 . -,\n"
 "a prefix up to 254 of A-Z a-z 0-9 . _ - in '/'-separated parts;\n"
