@@ -14,6 +14,14 @@ OpenSSL configuration, no /bin/sh.
      instead: the leader runs the command again.
   3. No bundle at all: exit 114, the error names SSL_CERT_FILE and both
      probed paths, nothing runs, no TLS connection is even tried.
+  After 1., `--status --json` from the chroot on each instance is valid
+  JSON naming that instance as self, the runner as leader, with exactly
+  one instance ranked 1.
+
+A cross build's binary (LEADER_EXEC_STATIC_EMULATOR, as qemu-aarch64-static
+for aarch64) runs under that static emulator, which the chroot then holds
+as /qemu: `chroot ROOT /qemu /leader-exec ...`, and the command is
+`/qemu /leader-exec --version`.
 
 Traffic stays on 127.0.0.1: the chroot's /etc/hosts maps localhost to
 127.0.0.1 only, IMDS stand-ins and moto are the harness's loopback servers.
@@ -21,6 +29,7 @@ Skips (77) unless LEADER_EXEC_STATIC=yes (make check-static in a build
 configured with --enable-static-binary), when not root, or without the
 openssl command or moto.
 """
+import json
 import os
 import re
 import shutil
@@ -56,6 +65,9 @@ if not T.have_openssl():
 
 import world as W  # noqa: E402  (exits 77 without moto)
 
+EMULATOR = os.environ.get("LEADER_EXEC_STATIC_EMULATOR") or None
+# How the binary is run inside a chroot (under the emulator, copied in).
+IN_ROOT = ["/qemu", "/leader-exec"] if EMULATOR else ["/leader-exec"]
 AMAZON_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt"
 DEBIAN_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 HOSTS = "127.0.0.1\tlocalhost\n"
@@ -71,6 +83,9 @@ def make_root(base, name, binary, ca_pem, bundle_path):
     with open(os.path.join(root, "etc", "hosts"), "w", encoding="ascii") as f:
         f.write(HOSTS)
     want = ["etc/hosts", "leader-exec"]
+    if EMULATOR:
+        shutil.copy2(EMULATOR, os.path.join(root, "qemu"))
+        want.append("qemu")
     if bundle_path is not None:
         dst = os.path.join(root, bundle_path.lstrip("/"))
         os.makedirs(os.path.dirname(dst))
@@ -96,7 +111,7 @@ def start(w, root, iid, endpoint, args):
         env.pop(k, None)
     env["PATH"] = "/"
     env["HOME"] = "/"
-    return subprocess.Popen([CHROOT, root, "/leader-exec"] + args, env=env,
+    return subprocess.Popen([CHROOT, root] + IN_ROOT + args, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd="/")
 
@@ -114,9 +129,35 @@ def finish(iid, p, timeout=60):
     return p.returncode, out, err
 
 
+def check_status(w, root, endpoint, ids, leader):
+    """--status --json from the chroot on every instance: valid JSON, self
+    is that instance, leader the runner, exactly one instance ranked 1."""
+    W.log("   --status --json from the chroot on each instance")
+    for iid in ids:
+        rc, out, _ = finish(iid, start(w, root, iid, endpoint, ["--status", "--json"]))
+        W.expect(rc == 0, "%s: --status --json exits 0" % iid, 0, rc)
+        try:
+            doc = json.loads(out)
+        except ValueError as e:
+            raise W.ScenarioFailure("%s: --status --json is not JSON (%s): %r"
+                                    % (iid, e, out)) from e
+        W.expect(doc.get("self") == iid, "%s: --status --json self" % iid, iid,
+                 doc.get("self"))
+        W.expect(doc.get("leader") == leader, "%s: --status --json leader" % iid, leader,
+                 doc.get("leader"))
+        ranked = sorted(x.get("id") for x in doc.get("instances", []) if x.get("rank") == 1)
+        W.expect(ranked == [leader], "%s: only the leader is ranked 1" % iid, [leader],
+                 ranked)
+        got = sorted(x.get("id") for x in doc.get("instances", []))
+        W.expect(got == sorted(ids), "%s: --status --json lists the three" % iid,
+                 sorted(ids), got)
+
+
 def main():
-    version = subprocess.run([W.find_binary(), "--version"], capture_output=True,
-                             check=True, timeout=10).stdout.decode()
+    version = subprocess.run(([EMULATOR] if EMULATOR else []) + [W.find_binary(), "--version"],
+                             capture_output=True, check=True, timeout=30).stdout.decode()
+    if EMULATOR:
+        W.log("the binary runs under %s (/qemu in each chroot)" % EMULATOR)
     with W.World(NAME) as w:
         pki = os.path.join(w.tmp, "pki")
         os.mkdir(pki)
@@ -124,7 +165,7 @@ def main():
         srv = T.make_server_cert(pki, ca, "localhost", "DNS:localhost,IP:127.0.0.1")
         tls = T.TlsTerminator(w.proxy.port, srv[1], srv[0]).start()
         endpoint = "https://localhost:%d" % tls.port
-        args = ["--settle", "1", "--timeout", "30", "--", "/leader-exec", "--version"]
+        args = ["--settle", "1", "--timeout", "30", "--"] + IN_ROOT + ["--version"]
         try:
             ids = w.launch("e-chroot", 3)
             root = make_root(w.tmp, "root-amazon", w.binary, ca[1], AMAZON_BUNDLE)
@@ -147,6 +188,8 @@ def main():
             W.expect(ok >= 3 and failed == 0,
                      "every EC2 connection was TLS, verified with the probed bundle",
                      ">= 3 handshakes, 0 failed", (ok, failed))
+
+            check_status(w, root, endpoint, ids, leader)
 
             root2 = make_root(w.tmp, "root-debian", w.binary, ca[1], DEBIAN_BUNDLE)
             W.log("2. the leader again, the bundle at %s" % DEBIAN_BUNDLE)
