@@ -327,12 +327,12 @@ class Moto:
         self.stop()
 
     def client(self, service="ec2", access_key=None, secret_key=None, token=None,
-               endpoint=None):
+               endpoint=None, region=REGION):
         url = check_loopback(endpoint or self.endpoint, "boto3 endpoint")
         sess = boto3.session.Session(
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
-            aws_session_token=token, region_name=REGION)
+            aws_session_token=token, region_name=region)
         return sess.client(service, endpoint_url=url, config=Config(
             proxies={}, connect_timeout=5, read_timeout=30,
             retries={"max_attempts": 2, "mode": "standard"}))
@@ -461,23 +461,30 @@ class World:
             json.dump(doc, f)
 
     # EC2 state
-    def launch(self, env_id, n, env_name=None, extra_tags=None, creds=None, **imds_knobs):
-        """Run n instances tagged as EB does; start an IMDS stand-in for each."""
-        env_name = env_name or ("env-" + env_id)
-        tags = [{"Key": "elasticbeanstalk:environment-id", "Value": env_id},
-                {"Key": "elasticbeanstalk:environment-name", "Value": env_name},
-                {"Key": "Name", "Value": env_name}]
+    def launch(self, env_id, n, env_name=None, extra_tags=None, creds=None, region=REGION,
+               identity_region=None, **imds_knobs):
+        """Run n instances tagged as EB does (env_id None: no EB tags, only
+        extra_tags) in region; start an IMDS stand-in for each, whose
+        identity document names identity_region (default: region)."""
+        tags = []
+        if env_id is not None:
+            env_name = env_name or ("env-" + env_id)
+            tags = [{"Key": "elasticbeanstalk:environment-id", "Value": env_id},
+                    {"Key": "elasticbeanstalk:environment-name", "Value": env_name},
+                    {"Key": "Name", "Value": env_name}]
         for k, v in (extra_tags or {}).items():
             tags.append({"Key": k, "Value": v})
-        r = self.ec2.run_instances(ImageId=AMI, MinCount=n, MaxCount=n,
-                                   InstanceType="t3.micro",
-                                   TagSpecifications=[{"ResourceType": "instance",
-                                                       "Tags": tags}])
+        ec2 = self.ec2 if region == REGION else self.moto.client("ec2", region=region)
+        r = ec2.run_instances(ImageId=AMI, MinCount=n, MaxCount=n,
+                              InstanceType="t3.micro",
+                              TagSpecifications=[{"ResourceType": "instance",
+                                                  "Tags": tags}] if tags else [])
         ids = []
         ak, sk, tok = creds or self.creds
         for inst in r["Instances"]:
             iid = inst["InstanceId"]
-            s = ImdsServer(iid, region=REGION, access_key=ak, secret=sk, token=tok,
+            s = ImdsServer(iid, region=identity_region or region, access_key=ak, secret=sk,
+                           token=tok,
                            private_ip=inst.get("PrivateIpAddress", "10.0.0.10"),
                            **imds_knobs).start()
             self.imds[iid] = s
