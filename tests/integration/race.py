@@ -4,12 +4,14 @@ round a new election (a new epoch), with tag writes becoming visible only
 after a random lag (tests/lib/lagging.py).
 
 1. Inside the model's proven condition, RACE_SAFE_ROUNDS rounds (default
-   50): settle 1.0 s, write lag drawn from 0 to 0.2 s.  The model
+   50): settle 2.0 s, write lag drawn from 0 to 0.3 s.  The model
    (README "The proof", tests/model/README.md) proves one leader when
    settle >= lag + CreateTags latency + min(lag, clock skew + 1 s); the
    instances share one clock, so settle >= 2 x lag + CreateTags latency.
-   The drawn lags leave 1.0 - 2 x 0.2 = 0.6 s for the CreateTags latency
-   and for moto applying a write late on a loaded machine.  Every round
+   The drawn lags leave 2.0 - 2 x 0.3 = 1.4 s for the CreateTags latency
+   and for moto applying a write late on a loaded machine (a busy moto
+   took 0.5 s to apply a write drawn at under 0.2 s on the shared 2-core
+   test machine: the real lag must be measured, not assumed).  Every round
    measures both, the real lag of every write (acknowledged -> moto
    answered it) and the latency of every claim (the deciding
    DescribeInstances answered -> the CreateTags received, at the proxy),
@@ -30,8 +32,8 @@ import world as W  # noqa: E402
 from lagging import LaggingTags  # noqa: E402
 
 NAME = "race"
-SAFE_SETTLE = 1.0
-SAFE_LAG = 0.2
+SAFE_SETTLE = 2.0
+SAFE_LAG = 0.3
 UNSAFE_SETTLE = 0.5
 INSTANCES = 10
 SAFE_ROUNDS = int(os.environ.get("RACE_SAFE_ROUNDS", "50"))
