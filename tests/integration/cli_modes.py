@@ -37,6 +37,9 @@ def check_modes(w):
     W.expect(len(leaders) == 1, "--check: exactly one exits 0", 1, rcs)
     W.expect(sorted(rc for rc in rcs.values()) == [0, 1, 1], "--check: the others exit 1",
              [0, 1, 1], rcs)
+    reports = {i: W.sanitizer_report(r.stderr) for i, r in res.items()}
+    W.expect(all(v is None for v in reports.values()),
+             "--check: a follower's 1 with no sanitizer report in stderr", None, reports)
     leader = leaders[0]
     W.expect(list(w.holders(ids)) == [leader], "--check: the one exiting 0 holds the tag",
              [leader], w.holders(ids))

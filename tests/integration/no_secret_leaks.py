@@ -49,12 +49,25 @@ def main():
             with open(os.path.join(dumps, iid), encoding="utf-8") as f:
                 seen.append(("command environment %s" % iid, f.read()))
 
-        for label, args in (("steady", ["-vv", "--check"]),
-                            ("status", ["-vv", "--status", "--json"]),
-                            ("export", ["-vv", "--export"]),
-                            ("dry-run", ["-vv", "--dry-run", "--", "true"])):
+        leader = [i for i in ids if w.tags(i).get("leader-exec:command")]
+        W.expect(len(leader) == 1, "one instance holds the claim", 1, leader)
+        # Each mode must have run to its end: a mode that died early would
+        # pass the search below with little output.
+        for label, args, want in (
+                ("steady", ["-vv", "--check"],
+                 {i: 0 if i == leader[0] else W.EXIT_FOLLOWER_CHECK for i in ids}),
+                ("status", ["-vv", "--status", "--json"], {i: 0 for i in ids}),
+                ("export", ["-vv", "--export"], {i: 0 for i in ids}),
+                ("dry-run", ["-vv", "--dry-run", "--", "true"], {i: 0 for i in ids})):
             W.log("%s run with -vv" % label)
-            record(label, w.run_all(args, ids, timeout=45))
+            res = w.run_all(args, ids, timeout=45)
+            rcs = {i: r.rc for i, r in res.items()}
+            W.expect(rcs == want, "%s: the exit statuses" % label, want, rcs)
+            W.expect(all(r.stdout.strip() for r in res.values()) or label in ("steady",
+                                                                            "dry-run"),
+                     "%s: every instance wrote its answer" % label, "output",
+                     {i: r.stdout[:80] for i, r in res.items()})
+            record(label, res)
 
         W.log("an error exit with -vv (EC2 endpoint refusing connections)")
         res = w.run_all(["-vv", "--settle", "1", "--timeout", "3", "--", "true"], ids[:1], timeout=20,

@@ -84,6 +84,12 @@ def main():
         W.expect(rcs[leader] == 0, "--check exits 0 on the leader", 0, rcs[leader])
         W.expect(all(rc == W.EXIT_FOLLOWER_CHECK for i, rc in rcs.items() if i != leader),
                  "--check exits 1 on the followers", 1, rcs)
+        # Exit 1 is also what a sanitizer abort used to look like: a
+        # follower's 1 counts only with a clean stderr (run_all checks every
+        # run too; the sanitizers exit 97/96 in the test environment).
+        reports = {i: W.sanitizer_report(r.stderr) for i, r in res.items()}
+        W.expect(all(v is None for v in reports.values()),
+                 "--check: no sanitizer report on any instance", None, reports)
 
         _, _, actions, _ = w.proxy.snapshot()
         W.log("  EC2 calls during the queries: %s" % dict(actions))

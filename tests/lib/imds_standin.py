@@ -9,7 +9,8 @@ instance metadata service that leader-exec reads, with IMDSv2 semantics:
                                (400 when missing or out of range,
                                 403 with X-Forwarded-For, as AWS does)
   PUT <any other path>         403
-  GET without a valid token    401 (there is no IMDSv1)
+  GET without a valid token    401 (no IMDSv1), unless imdsv1 is set: then
+                               a GET without a token header is answered
   GET /latest/dynamic/instance-identity/document
   GET /latest/meta-data/iam/security-credentials/        role name
   GET /latest/meta-data/iam/security-credentials/<role>  credentials JSON
@@ -148,7 +149,7 @@ class ImdsServer:
                  secret="secret", token="session-token", role="leader-exec-test-role",
                  port=0, no_role=False, down=False, instance_type="t3.micro",
                  image_id="ami-12c6146b", private_ip="10.0.0.10",
-                 architecture="x86_64"):
+                 architecture="x86_64", imdsv1=False):
         self.instance_id = instance_id
         self.region = region
         self.access_key = access_key
@@ -162,6 +163,7 @@ class ImdsServer:
         self.image_id = image_id
         self.private_ip = private_ip
         self.architecture = architecture
+        self.imdsv1 = imdsv1    # answer GETs without a token header (IMDSv1)
         self.pending_time = _iso(time.time())
         self.token_uses = 0     # > 0: a token turns invalid after that many GETs
         self._uses = collections.Counter()
@@ -324,9 +326,11 @@ class ImdsServer:
         if method not in ("GET", "HEAD"):
             return 405, "", None
         tok = headers.get(TOKEN_HEADER)
-        if not self._token_valid(tok):
+        if tok is None and self.imdsv1:
+            pass                # IMDSv1: no token at all is accepted
+        elif not self._token_valid(tok):
             return 401, "", None
-        if self.token_uses > 0:
+        if self.token_uses > 0 and tok is not None:
             with self._lock:
                 self._uses[tok] += 1
                 if self._uses[tok] > self.token_uses:

@@ -58,6 +58,8 @@ class Record:
     status: int = 0        # status sent to the client (0: none)
     elapsed: float = 0.0   # seconds from request read to response sent
     response: bytes = b""  # the first 4 KiB of the body sent to the client
+    t_read: float = 0.0    # time.monotonic() when the request was read
+    t_sent: float = 0.0    # time.monotonic() when the response was sent
 
 
 @dataclasses.dataclass
@@ -234,7 +236,8 @@ class CountingProxy:
                            head=rec.method == "HEAD")
                 rec.status = status
                 rec.response = body[:4096]
-                rec.elapsed = time.monotonic() - t0
+                rec.t_sent = time.monotonic()
+                rec.elapsed = rec.t_sent - t0
                 if client_close:
                     return
         except (OSError, http.client.HTTPException):
@@ -299,7 +302,8 @@ class CountingProxy:
         action = _action_of(path, body, headers)
         with self._lock:
             self._index += 1
-            rec = Record(method, path, headers, body, action, conn_no, self._index)
+            rec = Record(method, path, headers, body, action, conn_no, self._index,
+                         t_read=time.monotonic())
             self.methods[method] += 1
             if action:
                 self.actions[action] += 1

@@ -15,6 +15,11 @@ Safety rules, enforced here:
     process must be http://127.0.0.1:<port>; otherwise the harness exits 99;
   * child environments are built from scratch (PATH, HOME, LANG, TZ and what
     the scenario sets); no other AWS_* variable reaches a child;
+  * every child gets the sanitizer options (a distinct exit status, 97 for
+    ASan/LSan and 96 for UBSan, never 1, which is --check's follower) and
+    the valgrind wrapper's variables; every run's stderr is searched for a
+    sanitizer report, and under make check-valgrind every memcheck log for
+    one: either fails the scenario whatever the exit status;
   * every server is stopped by its PID / handle at the end, even on failure
     (try/finally and atexit); every wait is bounded.
 
@@ -85,6 +90,69 @@ EXIT_SCOPE = 115
 EXIT_DEADLINE = 116
 EXIT_SIGNAL = 117
 EXIT_INTERNAL = 118
+
+
+# A sanitizer abort must never look like a follower (--check exits 1): the
+# sanitized build's reports get their own exit statuses.  make check sets
+# the same in its environment; these apply when a scenario runs by hand.
+SANITIZER_OPTIONS = {
+    "ASAN_OPTIONS": "exitcode=97:detect_leaks=1:abort_on_error=0",
+    "LSAN_OPTIONS": "exitcode=97",
+    "UBSAN_OPTIONS": "halt_on_error=1:exitcode=96:print_stacktrace=1",
+}
+SANITIZER_REPORT_RE = re.compile(
+    r"(ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error: |"
+    r"SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer)")
+EXIT_ASAN = 97
+EXIT_UBSAN = 96
+
+
+def sanitizer_report(text):
+    """The first line of a sanitizer report in text, or None."""
+    for line in (text or "").splitlines():
+        if SANITIZER_REPORT_RE.search(line):
+            return line.strip()
+    return None
+
+
+_valgrind_seen = set()
+
+
+def valgrind_reports():
+    """Memcheck reports not yet seen, as {log file: text}: the non-empty
+    files of LEADER_EXEC_VALGRIND_LOGS (tests/valgrind-leader-exec runs
+    memcheck with -q, so a clean process leaves its log empty)."""
+    d = os.environ.get("LEADER_EXEC_VALGRIND_LOGS")
+    out = {}
+    if not d or not os.path.isdir(d):
+        return out
+    for name in sorted(os.listdir(d)):
+        path = os.path.join(d, name)
+        if path in _valgrind_seen:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read(65536)
+        except OSError:
+            continue
+        if text.strip():
+            _valgrind_seen.add(path)
+            out[path] = text
+    return out
+
+
+def check_reports(results=()):
+    """Fail (ScenarioFailure) on any sanitizer report in the stderr of
+    results or any new memcheck log, whatever the exit statuses were."""
+    for r in results:
+        line = sanitizer_report(r.stderr)
+        if line is not None:
+            raise ScenarioFailure("%s: sanitizer report (rc=%s): %s\n%s"
+                                  % (r.instance, r.rc, line, r.stderr[-3000:]))
+    logs = valgrind_reports()
+    if logs:
+        raise ScenarioFailure("memcheck reports: " + "\n".join(
+            "%s:\n%s" % (k, v[:3000]) for k, v in logs.items()))
 
 
 class HarnessRefusal(SystemExit):
@@ -269,12 +337,12 @@ class Moto:
         self.stop()
 
     def client(self, service="ec2", access_key=None, secret_key=None, token=None,
-               endpoint=None):
+               endpoint=None, region=REGION):
         url = check_loopback(endpoint or self.endpoint, "boto3 endpoint")
         sess = boto3.session.Session(
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
-            aws_session_token=token, region_name=REGION)
+            aws_session_token=token, region_name=region)
         return sess.client(service, endpoint_url=url, config=Config(
             proxies={}, connect_timeout=5, read_timeout=30,
             retries={"max_attempts": 2, "mode": "standard"}))
@@ -410,23 +478,30 @@ class World:
             json.dump(doc, f)
 
     # EC2 state
-    def launch(self, env_id, n, env_name=None, extra_tags=None, creds=None, **imds_knobs):
-        """Run n instances tagged as EB does; start an IMDS stand-in for each."""
-        env_name = env_name or ("env-" + env_id)
-        tags = [{"Key": "elasticbeanstalk:environment-id", "Value": env_id},
-                {"Key": "elasticbeanstalk:environment-name", "Value": env_name},
-                {"Key": "Name", "Value": env_name}]
+    def launch(self, env_id, n, env_name=None, extra_tags=None, creds=None, region=REGION,
+               identity_region=None, **imds_knobs):
+        """Run n instances tagged as EB does (env_id None: no EB tags, only
+        extra_tags) in region; start an IMDS stand-in for each, whose
+        identity document names identity_region (default: region)."""
+        tags = []
+        if env_id is not None:
+            env_name = env_name or ("env-" + env_id)
+            tags = [{"Key": "elasticbeanstalk:environment-id", "Value": env_id},
+                    {"Key": "elasticbeanstalk:environment-name", "Value": env_name},
+                    {"Key": "Name", "Value": env_name}]
         for k, v in (extra_tags or {}).items():
             tags.append({"Key": k, "Value": v})
-        r = self.ec2.run_instances(ImageId=AMI, MinCount=n, MaxCount=n,
-                                   InstanceType="t3.micro",
-                                   TagSpecifications=[{"ResourceType": "instance",
-                                                       "Tags": tags}])
+        ec2 = self.ec2 if region == REGION else self.moto.client("ec2", region=region)
+        r = ec2.run_instances(ImageId=AMI, MinCount=n, MaxCount=n,
+                              InstanceType="t3.micro",
+                              TagSpecifications=[{"ResourceType": "instance",
+                                                  "Tags": tags}] if tags else [])
         ids = []
         ak, sk, tok = creds or self.creds
         for inst in r["Instances"]:
             iid = inst["InstanceId"]
-            s = ImdsServer(iid, region=REGION, access_key=ak, secret=sk, token=tok,
+            s = ImdsServer(iid, region=identity_region or region, access_key=ak, secret=sk,
+                           token=tok,
                            private_ip=inst.get("PrivateIpAddress", "10.0.0.10"),
                            **imds_knobs).start()
             self.imds[iid] = s
@@ -539,9 +614,6 @@ class World:
         env["AWS_ENDPOINT_URL_S3"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
-        if os.environ.get("LEADER_EXEC_REAL"):
-            # make check-valgrind: LEADER_EXEC is the valgrind wrapper.
-            env["LEADER_EXEC_REAL"] = os.environ["LEADER_EXEC_REAL"]
         env.update(extra or {})
         return guard_env(env, allow_aws)
 
@@ -612,6 +684,7 @@ class World:
             r = results[iid]
             log("  ran %s: rc=%s %.2fs %s" % (iid, r.rc, r.elapsed,
                                             (" | ".join(r.lines()))[:400]))
+        check_reports(results.values())
         return results
 
     def elect(self, ids, *opts, epoch=None, key="leader-exec:command"):
@@ -661,11 +734,24 @@ ENDPOINT_VARS = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_EC2",
                  "AWS_ENDPOINT_URL_S3")
 
 
+def test_tool_env():
+    """What every leader-exec child gets besides the scenario's variables:
+    the sanitizer options (make check's, else SANITIZER_OPTIONS) and, under
+    make check-valgrind, the valgrind wrapper's LEADER_EXEC_REAL and
+    LEADER_EXEC_VALGRIND_LOGS."""
+    out = {k: os.environ.get(k, v) for k, v in SANITIZER_OPTIONS.items()}
+    for k in ("LEADER_EXEC_REAL", "LEADER_EXEC_VALGRIND_LOGS"):
+        if os.environ.get(k):
+            out[k] = os.environ[k]
+    return out
+
+
 def guard_env(env, allow_aws=()):
     """Refuse (exit 99) unless every endpoint is loopback; drop other AWS_*.
 
     AWS_ENDPOINT_URL_S3 must be http://127.0.0.1:PORT too; when neither it
-    nor AWS_ENDPOINT_URL is set it is set to S3_NOWHERE."""
+    nor AWS_ENDPOINT_URL is set it is set to S3_NOWHERE.  Adds test_tool_env()
+    (sanitizer options, valgrind wrapper variables)."""
     env = dict(env)
     if not env.get("AWS_ENDPOINT_URL_S3") and not (
             "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
@@ -687,6 +773,8 @@ def guard_env(env, allow_aws=()):
         if k.lower() in ("http_proxy", "https_proxy", "all_proxy"):
             raise HarnessRefusal("a proxy variable (%s) in a child environment" % k)
         out[k] = v
+    for k, v in test_tool_env().items():
+        out.setdefault(k, v)
     return out
 
 
@@ -711,6 +799,7 @@ def scenario(name, fn, time_limit=120):
     t0 = time.monotonic()
     try:
         fn()
+        check_reports()     # processes a scenario started itself
     except ScenarioFailure as e:
         signal.alarm(0)
         print("FAIL: %s: %s" % (name, e), flush=True)
