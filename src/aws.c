@@ -293,6 +293,12 @@ aws_judge(const struct aws_service *svc, const struct aws_request *req,
 		lerr_set(e, LERR_EC2, "%s: %s", req->action, o->error);
 		return AWS_FAIL;
 	}
+	if (o->too_large && o->status > 0 && o->status < 500) {
+		/* The same object again is just as large: final. */
+		lerr_set(e, LERR_EC2, "%s: the answer is larger than %zu "
+		    "bytes", req->action, req->max_body);
+		return AWS_FAIL;
+	}
 	if (o->status == 0 || (o->status < 300 && !o->parsed)) {
 		/* No answer, or a good status with a cut or garbled body. */
 		snprintf(why, whylen, "%s", o->parsed ? o->error :
@@ -424,6 +430,7 @@ aws_attempt(struct aws *c, const struct deadline *dl,
 	o->status = resp.status;
 	o->aborted = resp.aborted;
 	o->tls_failed = resp.tls_failed;
+	o->too_large = resp.too_large;
 	snprintf(o->error, sizeof(o->error), "%s", resp.error);
 	snprintf(o->etag, sizeof(o->etag), "%s", resp.etag);
 	buf_free(&resp.body);

@@ -94,6 +94,7 @@ struct aws_outcome {
 	long		 status;	/* 0: no answer */
 	int		 aborted;
 	int		 tls_failed;
+	int		 too_large;	/* the body exceeded req->max_body */
 	int		 parsed;	/* parser's finish returned 1 */
 	char		 error[256];	/* transport error */
 	char		 parse_err[256];

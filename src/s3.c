@@ -334,6 +334,7 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	snprintf(iam, sizeof(iam), "s3:%s", action);
 	snprintf(resource, sizeof(resource), "bucket %s", bucket);
 	memset(&r, 0, sizeof(r));
+	memset(&o, 0, sizeof(o));
 	r.method = method;
 	r.url = t->url;
 	r.host = t->host;
@@ -351,7 +352,14 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	r.resource = resource;
 	r.expect = expect;
 	r.nexpect = nexpect;
-	if ((rc = aws_call(c->aws, dl, &r, &p, &o, e)) != 0)
+	if ((rc = aws_call(c->aws, dl, &r, &p, &o, e)) == -1 && o.too_large &&
+	    e->cls == LERR_EC2) {
+		lerr_clear(e);
+		lerr_set(e, LERR_EC2, "%s of %s/%s: the object is larger than "
+		    "%d bytes: not a leader-exec record (fix or remove it)", label,
+		    bucket, key, S3_MAX_BODY);
+	}
+	if (rc != 0)
 		goto out;
 	if (o.etag[0] == '\0' || strlen(o.etag) >= S3_ETAG_MAX) {
 		lerr_set(e, LERR_EC2, "%s of %s/%s: the answer has no usable "

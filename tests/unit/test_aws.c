@@ -236,6 +236,47 @@ START_TEST(test_judge_table)
 }
 END_TEST
 
+/*
+ * Rule: an answer larger than the request allows is final, never
+ * retried (the same object comes back just as large); a 5xx whose body
+ * was too large is still a transient failure.
+ */
+START_TEST(test_judge_too_large)
+{
+	struct aws_request	 r;
+	struct aws_outcome	 o;
+	struct lerr		 e;
+	char			 why[256];
+
+	memset(&r, 0, sizeof(r));
+	r.action = "S3 GetObject";
+	r.iam_action = "s3:GetObject";
+	r.resource = "bucket b-1";
+	r.url = "http://127.0.0.1:1/b-1/k";
+	r.max_body = 65536;
+	memset(&o, 0, sizeof(o));
+	o.status = 200;
+	o.too_large = 1;
+	snprintf(o.error, sizeof(o.error), "response larger than 65536 bytes");
+	lerr_clear(&e);
+	why[0] = '\0';
+	ck_assert_int_eq(aws_judge(s3_service(), &r, &o, why, sizeof(why), &e),
+	    AWS_FAIL);
+	ck_assert_int_eq(e.cls, LERR_EC2);
+	ck_assert_str_eq(e.msg, "S3 GetObject: the answer is larger than "
+	    "65536 bytes");
+	o.status = 404;
+	lerr_clear(&e);
+	ck_assert_int_eq(aws_judge(s3_service(), &r, &o, why, sizeof(why), &e),
+	    AWS_FAIL);
+	o.status = 503;
+	lerr_clear(&e);
+	ck_assert_int_eq(aws_judge(s3_service(), &r, &o, why, sizeof(why), &e),
+	    AWS_RETRY);
+	ck_assert_int_eq(e.cls, LERR_NONE);
+}
+END_TEST
+
 /* Rule: the backoff cap doubles from the base up to the cap, no further. */
 START_TEST(test_backoff_caps)
 {
@@ -294,6 +335,7 @@ aws_suite(void)
 	tcase_add_test(core, test_sign_session_token);
 	tcase_add_test(core, test_sign_no_payload_header);
 	tcase_add_loop_test(core, test_judge_table, 0, nitems(judged));
+	tcase_add_test(core, test_judge_too_large);
 	tcase_add_test(core, test_backoff_caps);
 	tcase_add_test(core, test_sanitize);
 	tcase_add_test(core, test_resolve_any_service);
