@@ -355,9 +355,9 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	if ((rc = aws_call(c->aws, dl, &r, &p, &o, e)) == -1 && o.too_large &&
 	    e->cls == LERR_EC2) {
 		lerr_clear(e);
-		lerr_set(e, LERR_EC2, "%s of %s/%s: the object is larger than "
-		    "%d bytes: not a leader-exec record (fix or remove it)", label,
-		    bucket, key, S3_MAX_BODY);
+		lerr_set(e, LERR_EC2, "%s of %s/%s: the object is larger "
+		    "than %d bytes: not a leader-exec record (fix or remove "
+		    "it)", label, bucket, key, S3_MAX_BODY);
 	}
 	if (rc != 0)
 		goto out;
