@@ -25,6 +25,11 @@ recorded the first time, so the numbers show leader-exec rather than the
 emulator.  Then the parser alone (bench/parse_bench.c) on the saved pages
 of the 10,000-instance group, and callgrind profiles.
 
+Part 4, the s3 store (--store s3://BUCKET) beside the tags store, in a
+world of its own with moto serialised: S3 requests per claim, the time to
+a confirmed leader over rounds of 3 instances started together for both
+stores, and a follower's steady state for both.
+
 Everything talks to 127.0.0.1 only; every server is started here on a
 free port and stopped by PID/handle at the end, whatever happens.
 """
