@@ -293,10 +293,9 @@ aws_judge(const struct aws_service *svc, const struct aws_request *req,
 		lerr_set(e, LERR_EC2, "%s: %s", req->action, o->error);
 		return AWS_FAIL;
 	}
-	if (o->too_large && o->status > 0 && o->status < 500) {
-		/* The same object again is just as large: final. */
-		lerr_set(e, LERR_EC2, "%s: the answer is larger than %zu "
-		    "bytes", req->action, req->max_body);
+	if (o->too_large && req->too_large_final) {
+		lerr_set(e, LERR_EC2, "%s: the answer from %s is larger than %zu "
+		    "bytes", req->action, req->url, req->max_body);
 		return AWS_FAIL;
 	}
 	if (o->status == 0 || (o->status < 300 && !o->parsed)) {

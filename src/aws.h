@@ -84,6 +84,8 @@ struct aws_request {
 	const char			*action;
 	const char			*iam_action;
 	const char			*resource;	/* "bucket B", or NULL */
+	/* 1: an answer over max_body is final (LERR_EC2), not retried. */
+	int				 too_large_final;
 	/* Error codes the caller handles itself: aws_call returns 1. */
 	const char *const		*expect;
 	size_t				 nexpect;

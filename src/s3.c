@@ -351,18 +351,13 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	r.body = body;
 	r.body_len = len;
 	r.max_body = S3_MAX_BODY;
+	r.too_large_final = 1;
 	r.action = label;
 	r.iam_action = iam;
 	r.resource = resource;
 	r.expect = expect;
 	r.nexpect = nexpect;
-	if ((rc = aws_call(c->aws, dl, &r, &p, &o, e)) == -1 && o.too_large &&
-	    e->cls == LERR_EC2) {
-		lerr_clear(e);
-		lerr_set(e, LERR_EC2, "%s of %s/%s: the object is larger "
-		    "than %d bytes: not a leader-exec record (fix or remove "
-		    "it)", label, bucket, key, S3_MAX_BODY);
-	}
+	rc = aws_call(c->aws, dl, &r, &p, &o, e);
 	if (unsure != NULL)
 		*unsure = o.unsure;
 	if (rc != 0)
