@@ -658,7 +658,8 @@ class Bench:
         name, binary = self.variants[-1]
         log("\n== part 4: the s3 store beside the tags store (%s) ==" % name)
         R = self.results["s3"] = {"binary": name, "rounds": a.s3_rounds, "instances": 3,
-                                  "tags_settle_s": 3.0}
+                                  "tags_settle_s": 3.0, "started": self.results["started"],
+                                  "loadavg_at_start": os.getloadavg()}
         with W.World("bench-s3", serial=True) as w:
             w.create_bucket(S3_BUCKET)
             ids = w.launch("e-bench-s3", 3)
@@ -1291,11 +1292,13 @@ def s3_table(s):
     """Part 4's lines for README-table.md."""
     tl, sl = s["leader"]["tags"], s["leader"]["s3"]
     ts, ss = s["steady"]["tags"], s["steady"]["s3"]
-    L = ["The s3 store beside the tags store (%s; moto serialised so that S3's "
+    L = ["The s3 store beside the tags store (part 4, run of %s, load average %.1f at its "
+         "start; %s; moto serialised so that S3's "
          "conditional writes are atomic, behind a counting proxy that tells the "
          "instances apart by their access key ids; %d rounds of %d instances started "
          "together, a new epoch each round, the stores alternating; the command writes "
          "its start time; medians, min–max in brackets):" % (
+             s.get("started", "?"), s.get("loadavg_at_start", [0.0])[0],
              "the fully static release build" if s["binary"] == "leader-exec static"
              else "build/leader-exec", s["rounds"], s["instances"]), "",
          "| | tags store (default settle %.0f s) | s3 store |" % s["tags_settle_s"],
