@@ -25,6 +25,11 @@ recorded the first time, so the numbers show leader-exec rather than the
 emulator.  Then the parser alone (bench/parse_bench.c) on the saved pages
 of the 10,000-instance group, and callgrind profiles.
 
+Part 4, the s3 store (--store s3://BUCKET) beside the tags store, in a
+world of its own with moto serialised: S3 requests per claim, the time to
+a confirmed leader over rounds of 3 instances started together for both
+stores, and a follower's steady state for both.
+
 Everything talks to 127.0.0.1 only; every server is started here on a
 free port and stopped by PID/handle at the end, whatever happens.
 """
@@ -639,6 +644,150 @@ class Bench:
             self.servers.append(self.replay)
         return self.replay
 
+    # -- part 4: the s3 store beside the tags store ---------------------------
+
+    def part_s3(self):
+        """The s3 store's claim path (S3 requests per claim, no settle
+        wait), the time to a confirmed leader for both stores over rounds of
+        3 instances started together, and a follower's steady state for
+        both.  In its own world: moto serialised (tests/lib/moto_serial.py,
+        so that conditional writes are atomic as in S3) behind a counting
+        proxy, an IMDS stand-in per instance, each instance with its own
+        access key id so that the proxy can tell whose request it counts."""
+        a = self.a
+        name, binary = self.variants[-1]
+        log("\n== part 4: the s3 store beside the tags store (%s) ==" % name)
+        R = self.results["s3"] = {"binary": name, "rounds": a.s3_rounds, "instances": 3,
+                                  "tags_settle_s": 3.0, "started": self.results["started"],
+                                  "loadavg_at_start": os.getloadavg()}
+        with W.World("bench-s3", serial=True) as w:
+            w.create_bucket(S3_BUCKET)
+            ids = w.launch("e-bench-s3", 3)
+            for k, iid in enumerate(ids):
+                w.imds[iid].set_credentials(s3_key_id(k), "bench-secret", "bench-token")
+            who = {s3_key_id(k): iid for k, iid in enumerate(ids)}
+            R["claims"] = self.s3_claims(w, binary, ids, who)
+            R["leader"] = self.s3_time_to_leader(w, binary, ids, who, a.s3_rounds)
+            R["steady"] = self.s3_steady(w, binary, ids, a.steady_runs)
+
+    def s3_claims(self, w, binary, ids, who):
+        """One instance claims alone, with the command `true`: no record
+        yet, a done record of an earlier epoch, a held record whose holder
+        is gone (terminated, lease unexpired)."""
+        iid = ids[0]
+        env = w.child_env(iid)
+        dead = w.launch("e-bench-s3", 1)[0]
+        w.terminate([dead])
+        out = {}
+        now = int(time.time())
+        planted = {"v": 1, "group": "elasticbeanstalk:environment-id=e-bench-s3",
+                   "name": "claim", "epoch": "old", "holder": dead, "term": now,
+                   "state": "held", "exit": None, "lease_expiry": now + 600,
+                   "renewed": now, "writer": dead, "written": now}
+        for case, epoch, plant in (("no record", "c1", None),
+                                   ("a done record of an earlier epoch", "c2", None),
+                                   ("a held record, holder terminated", "c3", planted)):
+            if plant is not None:
+                w.put_object(S3_BUCKET, s3_record_key("claim"), json.dumps(plant).encode())
+            w.imds[iid].reset_counts()
+            w.proxy.reset_counts()
+            r = self.run([binary, "--store", "s3://" + S3_BUCKET, "--name", "claim",
+                          "--epoch", epoch, "--", "true"], env)
+            require(r.rc == 0, "s3 claim (%s): rc %s: %s" % (case, r.rc, r.stderr[-800:]))
+            time.sleep(0.2)
+            c = s3_count(w, who)[iid]
+            require(c["ran"], "s3 claim (%s): no outcome written: %s" % (case, r.stderr))
+            c.update(wall=r.wall, cpu=r.cpu, imds_requests=w.imds[iid].total_requests())
+            out[case] = c
+            log("  s3 claim, %-34s %d S3 requests to decide (%s), %d with the outcome; "
+                "%d EC2 (%s), %d IMDS; %s ms wall" % (
+                    case + ":", c["s3_decide"], ", ".join(c["s3_decide_seq"]),
+                    c["s3_total"], c["ec2_requests"], ", ".join(c["ec2_actions"]) or "-",
+                    c["imds_requests"], fmt_ms(r.wall)))
+        return out
+
+    def s3_time_to_leader(self, w, binary, ids, who, rounds):
+        """Rounds of 3 instances released together, a new epoch each round,
+        the stores alternating: the time from the release to the start of
+        the leader's command (its confirmed leadership), per round."""
+        out = {"tags": {"seconds": [], "runners": [], "wall_all": [], "ec2_per_instance": []},
+               "s3": {"seconds": [], "runners": [], "wall_all": [],
+                      "s3_decide_per_instance": [], "ec2_per_instance": []}}
+        for k in range(rounds):
+            for store in ("tags", "s3"):
+                opts = ["--epoch", "%s%d" % (store, k), "--timeout", "60"]
+                if store == "s3":
+                    opts = ["--store", "s3://" + S3_BUCKET] + opts
+                w.clear_markers()
+                w.proxy.reset_counts()
+                took, rcs = gated_run(w, binary, ids, opts)
+                require(all(rc == 0 for rc in rcs.values()), "%s round %d: rcs %s" % (
+                    store, k, rcs))
+                starts = []
+                for f in os.listdir(w.marker_dir):
+                    with open(os.path.join(w.marker_dir, f)) as fh:
+                        starts.append(float(fh.read().split()[0]))
+                require(starts, "%s round %d: nobody ran the command" % (store, k))
+                d = out[store]
+                d["seconds"].append(min(starts) - took["release"])
+                d["runners"].append(len(starts))
+                d["wall_all"].append(took["all"])
+                time.sleep(0.1)
+                for c in s3_count(w, who).values():
+                    d["ec2_per_instance"].append(c["ec2_requests"])
+                    if store == "s3":
+                        d["s3_decide_per_instance"].append(c["s3_decide"])
+            if (k + 1) % 5 == 0 or k + 1 == rounds:
+                log("    %d rounds" % (k + 1))
+        for store, d in out.items():
+            log("  %-4s time to a confirmed leader: median %s ms (%s), all 3 done in "
+                "median %s ms; rounds with two runners: %d of %d" % (
+                    store, fmt_ms(med(d["seconds"])), fmt_range(d["seconds"]),
+                    fmt_ms(med(d["wall_all"])), sum(1 for n in d["runners"] if n > 1),
+                    rounds))
+        d = out["s3"]
+        log("  s3   S3 requests to decide per instance: max %d, median %s; EC2 requests "
+            "per instance: max %d" % (max(d["s3_decide_per_instance"]),
+                                      med(d["s3_decide_per_instance"]),
+                                      max(d["ec2_per_instance"])))
+        return out
+
+    def s3_steady(self, w, binary, ids, runs):
+        """A follower's steady state after its epoch ran (--check: exit 1),
+        for both stores: requests counted at the servers, then timed."""
+        follower = ids[-1]
+        env = w.child_env(follower)
+        last = self.results["s3"]["rounds"] - 1
+        # the tags store's claim must be older than the settle time
+        time.sleep(4.0)
+        out = {}
+        for store, opts in (("tags", ["--epoch", "tags%d" % last]),
+                            ("s3", ["--store", "s3://" + S3_BUCKET, "--epoch",
+                                    "s3%d" % last])):
+            argv = [binary, "--check"] + opts
+            w.imds[follower].reset_counts()
+            w.proxy.reset_counts()
+            r = self.run(argv, env)
+            require(r.rc == 1, "%s steady state: rc %s: %s" % (store, r.rc, r.stderr[-800:]))
+            time.sleep(0.2)
+            conns, methods, actions, recs = w.proxy.snapshot()
+            c = {"imds_requests": w.imds[follower].total_requests(),
+                 "imds_connections": w.imds[follower].connections,
+                 "ec2_requests": sum(1 for x in recs if x.action),
+                 "s3_requests": sum(1 for x in recs if is_s3_path(x.path)),
+                 "proxy_connections": conns, "ec2_actions": dict(actions)}
+            c["requests"] = c["imds_requests"] + c["ec2_requests"] + c["s3_requests"]
+            rs = [self.run(argv, env) for _ in range(runs)]
+            require(all(x.rc == 1 for x in rs), "%s steady state runs failed" % store)
+            c.update(samples(rs))
+            out[store] = c
+            log("  %-4s follower steady state: %d requests (%d IMDS + %d EC2 + %d S3) over "
+                "%d TCP connections; median %s ms wall (%s), %s ms CPU" % (
+                    store, c["requests"], c["imds_requests"], c["ec2_requests"],
+                    c["s3_requests"], c["imds_connections"] + c["proxy_connections"],
+                    fmt_ms(med(c["wall"])), fmt_range(c["wall"]), fmt_ms(med(c["cpu"]))))
+        return out
+
     # -- part 3 --------------------------------------------------------------
 
     def part_scale(self):
@@ -860,6 +1009,105 @@ class Bench:
         return out
 
 
+# -- part 4 helpers -------------------------------------------------------------
+
+S3_BUCKET = "leader-exec-bench"
+
+
+def s3_key_id(k):
+    """Instance k's access key id: the proxy attributes requests by it."""
+    return "AKIDBENCHS3%09d" % k
+
+
+def s3_record_key(name, env_id="e-bench-s3"):
+    return "elasticbeanstalk%%3Aenvironment-id=%s/%s.json" % (env_id, name)
+
+
+def is_s3_path(path):
+    return path.startswith("/%s/" % S3_BUCKET)
+
+
+def request_key_id(rec):
+    for k, v in rec.headers:
+        if k.lower() == "authorization" and "Credential=" in v:
+            return v.split("Credential=", 1)[1].split("/", 1)[0]
+    return ""
+
+
+def s3_count(w, who):
+    """Per instance (by access key id): S3 requests before its outcome
+    write (the decision), all S3 requests, EC2 requests and actions, and
+    whether it wrote an outcome (ran the command)."""
+    out = {iid: {"s3_decide": 0, "s3_decide_seq": [], "s3_total": 0, "ec2_requests": 0,
+                 "ec2_actions": [], "ran": False} for iid in who.values()}
+    for rec in w.proxy.snapshot()[3]:
+        iid = who.get(request_key_id(rec))
+        if iid is None:
+            continue
+        c = out[iid]
+        if rec.action:
+            c["ec2_requests"] += 1
+            c["ec2_actions"].append(rec.action)
+            continue
+        if not is_s3_path(rec.path):
+            continue
+        c["s3_total"] += 1
+        if rec.method == "PUT" and b'"state":"held"' not in rec.body:
+            c["ran"] = True
+        if not c["ran"]:
+            c["s3_decide"] += 1
+            cond = [h for h, _ in rec.headers if h.lower() in ("if-match", "if-none-match")]
+            c["s3_decide_seq"].append("%s%s %d" % (rec.method, (" " + cond[0]) if cond
+                                                   else "", rec.status))
+    return out
+
+
+def gated_run(w, binary, ids, opts):
+    """leader-exec OPTS -- (write the start time to the marker) on every
+    instance of ids, all released at one moment.  ({release: unix time,
+    all: seconds until the last exited}, {id: rc})."""
+    gate_r, gate_w = os.pipe()
+    procs = {}
+    try:
+        for iid in ids:
+            cmd = ["sh", "-c", 'date +%%s.%%N > "$MARKER_DIR/%s"' % iid]
+            procs[iid] = subprocess.Popen(
+                ["/bin/sh", "-c", 'read _; exec "$0" "$@" </dev/null', binary] + opts +
+                ["--"] + cmd, env=w.child_env(iid), stdin=gate_r,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=w.tmp,
+                preexec_fn=W._die_with_parent)
+            with _children_lock:
+                _children.add(procs[iid].pid)
+    except BaseException:
+        os.close(gate_w)
+        os.close(gate_r)
+        for p in procs.values():
+            W._stop_pid(p)
+        raise
+    os.close(gate_r)
+    time.sleep(0.05)                # let every sh reach its read
+    t0, release = time.monotonic(), time.time()
+    os.close(gate_w)
+    rcs = {}
+    try:
+        for iid, p in procs.items():
+            try:
+                _, err = p.communicate(timeout=90)
+            except subprocess.TimeoutExpired:
+                W._stop_pid(p, grace=2)
+                _, err = p.communicate(timeout=10)
+            rcs[iid] = p.returncode
+            if p.returncode != 0:
+                log("    %s rc %s: %s" % (iid, p.returncode, err.decode()[-400:]))
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                W._stop_pid(p, grace=1)
+            with _children_lock:
+                _children.discard(p.pid)
+    return {"release": release, "all": time.monotonic() - t0}, rcs
+
+
 def callgrind_self_costs(path):
     """(Counter object -> self Ir, Counter (object, function) -> self Ir)
     from a callgrind output file (name compression and call lines
@@ -1016,7 +1264,73 @@ def targets(res, sizes):
         elif primary:
             out.append(("10,000-instance targets", None,
                         "no 10,000-instance group measured", primary))
+    out += s3_targets(res)
     return sorted(out, key=lambda x: not x[3])     # the checked targets first
+
+
+def s3_targets(res):
+    """Part 4's targets, when it ran: a claim with the s3 store decides in
+    at most 3 S3 requests besides the EC2 reads, and waits no settle time."""
+    s = res.get("s3")
+    if not s:
+        return []
+    per = [c["s3_decide"] for c in s["claims"].values()] + \
+        s["leader"]["s3"]["s3_decide_per_instance"]
+    t, g = s["leader"]["s3"]["seconds"], s["leader"]["tags"]["seconds"]
+    return [("s3 store: a claim decides in at most 3 S3 requests besides the EC2 reads",
+             max(per) <= 3, "at most %d (%d claims: %d alone, %d in %d rounds of %d "
+             "started together)" % (max(per), len(per), len(s["claims"]),
+                                    len(per) - len(s["claims"]), s["rounds"],
+                                    s["instances"]), True),
+            ("s3 store: no settle wait: its slowest time to a confirmed leader is under "
+             "the tags store's settle (%.0f s)" % s["tags_settle_s"],
+             max(t) < s["tags_settle_s"], "%s ms at most, median %s ms (the tags store: "
+             "median %s ms)" % (fmt_ms(max(t)), fmt_ms(med(t)), fmt_ms(med(g))), True)]
+
+
+def s3_table(s):
+    """Part 4's lines for README-table.md."""
+    tl, sl = s["leader"]["tags"], s["leader"]["s3"]
+    ts, ss = s["steady"]["tags"], s["steady"]["s3"]
+    L = ["The s3 store beside the tags store (part 4, run of %s, load average %.1f at its "
+         "start; %s; moto serialised so that S3's "
+         "conditional writes are atomic, behind a counting proxy that tells the "
+         "instances apart by their access key ids; %d rounds of %d instances started "
+         "together, a new epoch each round, the stores alternating; the command writes "
+         "its start time; medians, min–max in brackets):" % (
+             s.get("started", "?"), s.get("loadavg_at_start", [0.0])[0],
+             "the fully static release build" if s["binary"] == "leader-exec static"
+             else "build/leader-exec", s["rounds"], s["instances"]), "",
+         "| | tags store (default settle %.0f s) | s3 store |" % s["tags_settle_s"],
+         "|---|---:|---:|"]
+
+    def two(label, f):
+        L.append("| %s | %s | %s |" % (label, f(tl, ts), f(sl, ss)))
+    two("time to a confirmed leader (release to the command's start), ms",
+        lambda d, _: "%s (%s)" % (fmt_ms(med(d["seconds"])), fmt_range(d["seconds"])))
+    two("all %d instances exited, ms" % s["instances"],
+        lambda d, _: "%s (%s)" % (fmt_ms(med(d["wall_all"])), fmt_range(d["wall_all"])))
+    two("rounds with two runners", lambda d, _: "%d of %d" % (
+        sum(1 for n in d["runners"] if n > 1), len(d["runners"])))
+    two("requests per instance to decide, at most: EC2 / S3", lambda d, _: "%d / %s" % (
+        max(d["ec2_per_instance"]), max(d["s3_decide_per_instance"])
+        if "s3_decide_per_instance" in d else "–"))
+    two("follower steady state (`--check`): requests (IMDS+EC2+S3) over TCP "
+        "connections", lambda _, c: "%d (%d+%d+%d) over %d" % (
+            c["requests"], c["imds_requests"], c["ec2_requests"], c["s3_requests"],
+            c["imds_connections"] + c["proxy_connections"]))
+    two("follower steady state: wall ms (%d runs), CPU ms" % len(ts["wall"]),
+        lambda _, c: "%s (%s), %s" % (fmt_ms(med(c["wall"])), fmt_range(c["wall"]),
+                                      fmt_ms(med(c["cpu"]))))
+    L += ["", "The s3 store's claim, one instance alone, command `true`:", "",
+          "| record found | S3 requests to decide | with the outcome write | EC2 "
+          "requests | IMDS requests | wall ms |", "|---|---|---:|---:|---:|---:|"]
+    for case, c in s["claims"].items():
+        L.append("| %s | %d (%s) | %d | %d | %d | %s |" % (
+            case, c["s3_decide"], ", ".join(c["s3_decide_seq"]), c["s3_total"],
+            c["ec2_requests"], c["imds_requests"], fmt_ms(c["wall"])))
+    L.append("")
+    return L
 
 
 def claim_info(res, prefix=""):
@@ -1190,6 +1504,8 @@ def write_table(res, path, tlist):
                          pr["scan_cpu_ms_median"],
                          pr["scan_cpu_ms_min"], "{:,}".format(ins) if ins else "–"))
         L.append("")
+    if res.get("s3"):
+        L += s3_table(res["s3"])
     if tlist:
         v = variants_of(res)
         L.append("Targets, checked on %s%s:" % (
@@ -1300,6 +1616,9 @@ def main():
                     help="seconds allowed for creating all part 3 instances")
     ap.add_argument("--no-compare", action="store_true", help="skip parts 1 and 2")
     ap.add_argument("--no-scale", action="store_true", help="skip part 3")
+    ap.add_argument("--no-s3", action="store_true", help="skip part 4 (the s3 store)")
+    ap.add_argument("--s3-rounds", type=int, default=10,
+                    help="rounds of 3 instances per store in part 4")
     ap.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     ap.add_argument("--quick", action="store_true",
                     help="a smoke test: 3 rounds, groups of 10 and 100, 2 runs each")
@@ -1332,9 +1651,11 @@ def main():
         a.rounds, a.sizes = 3, "10,100"
         a.steady_runs = a.claim_runs = a.moto_claim_runs = 2
         a.parser_runs = 3
+        a.s3_rounds = 3
     a.sizes = sorted({int(x) for x in a.sizes.split(",") if x.strip()})
-    if any(n < 2 or n > 20000 for n in a.sizes) or a.rounds < 1 or a.rounds > 1000:
-        ap.error("sizes must be 2..20000, rounds 1..1000")
+    if any(n < 2 or n > 20000 for n in a.sizes) or a.rounds < 1 or a.rounds > 1000 or \
+            not 1 <= a.s3_rounds <= 100:
+        ap.error("sizes must be 2..20000, rounds 1..1000, s3 rounds 1..100")
     os.makedirs(a.out, exist_ok=True)
     a.out = os.path.abspath(a.out)
     if not os.access(a.binary, os.X_OK):
@@ -1372,6 +1693,8 @@ def main():
             b.part_compare()
         if not a.no_scale:
             b.part_scale()
+        if not a.no_s3:
+            b.part_s3()
     except BenchFailure as e:
         log("BENCH FAILED: %s" % e)
         rc = 1

@@ -437,6 +437,7 @@ aws_attempt(struct aws *c, const struct deadline *dl,
 	o->aborted = resp.aborted;
 	o->tls_failed = resp.tls_failed;
 	o->too_large = resp.too_large;
+	o->resent = resp.reconnected;
 	snprintf(o->error, sizeof(o->error), "%s", resp.error);
 	snprintf(o->etag, sizeof(o->etag), "%s", resp.etag);
 	buf_free(&resp.body);
@@ -451,7 +452,7 @@ aws_call(struct aws *c, const struct deadline *dl,
 {
 	const struct aws_service *svc = c->svc;
 	char			 why[256];
-	int			 attempt;
+	int			 attempt, unsure = 0;
 	enum aws_verdict	 v = AWS_FAIL;
 
 	for (attempt = 1; attempt <= svc->max_attempts; attempt++) {
@@ -466,8 +467,13 @@ aws_call(struct aws *c, const struct deadline *dl,
 			return -1;
 		why[0] = '\0';
 		v = aws_judge(svc, r, o, why, sizeof(why), e);
-		if (v != AWS_RETRY)
+		if (v != AWS_RETRY) {
+			o->unsure = unsure || o->resent;
 			return v == AWS_DONE ? 0 : v == AWS_EXPECTED ? 1 : -1;
+		}
+		/* A lost answer or a server error may follow a write. */
+		unsure |= o->status == 0 || (o->status >= 500 &&
+		    o->status != 503) || o->resent;
 		backoff = random() % (aws_backoff_cap(svc, attempt) + 1);
 		if (attempt == svc->max_attempts ||
 		    backoff >= deadline_left_ms(dl))
@@ -480,7 +486,8 @@ aws_call(struct aws *c, const struct deadline *dl,
 			return -1;
 		}
 	}
-	if (deadline_left_ms(dl) == 0)
+	/* Attempts left but no time for the next: the deadline ended it. */
+	if (deadline_left_ms(dl) == 0 || attempt < svc->max_attempts)
 		lerr_set(e, LERR_DEADLINE, "%s at %s: no answer before the "
 		    "deadline (--timeout) after %d attempt%s: %s", r->action,
 		    r->url, attempt, attempt == 1 ? "" : "s", why);

@@ -97,6 +97,10 @@ struct aws_outcome {
 	int		 aborted;
 	int		 tls_failed;
 	int		 too_large;	/* the body exceeded req->max_body */
+	int		 resent;	/* http.c's reconnected */
+	int		 unsure;	/* aws_call: an earlier sending may
+					   have taken effect (no answer, a
+					   5xx other than 503, or resent) */
 	int		 parsed;	/* parser's finish returned 1 */
 	char		 error[256];	/* transport error */
 	char		 parse_err[256];
@@ -177,7 +181,8 @@ void		 aws_free(struct aws *);
 /*
  * Send req with retries inside dl, parsing each answer with p.  0 on a
  * 2xx answer (out holds the ETag), 1 when the answer was an error code in
- * req->expect (out->code says which), -1 with e set.
+ * req->expect (out->code says which), -1 with e set.  out->unsure says
+ * whether a retried attempt may have taken effect before the last one.
  */
 int	aws_call(struct aws *, const struct deadline *,
 	    const struct aws_request *, const struct aws_parser *p,

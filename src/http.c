@@ -272,6 +272,7 @@ http_do(struct http *h, const struct http_request *req,
 	curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &nconn);
 	h->connections += (unsigned)nconn;
 	resp->reused = nconn == 0;
+	resp->reconnected = nconn > 0 && h->requests > 1;
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE,
 		    &resp->status);

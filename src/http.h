@@ -54,6 +54,10 @@ struct http_response {
 					   also when the body was refused) */
 	struct buf	 body;		/* without a sink; caller frees */
 	int		 reused;	/* the connection was reused */
+	int		 reconnected;	/* a new connection on a handle used
+					   before: libcurl may have sent the
+					   request on the old one first, and
+					   lost its answer */
 	int		 timed_out;	/* transport failure was a timeout */
 	int		 aborted;	/* the abort function stopped it */
 	int		 too_large;	/* the body exceeded max_body */

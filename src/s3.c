@@ -7,6 +7,7 @@
 
 #include "aws.h"
 #include "ec2_xml.h"
+#include "log.h"
 #include "s3.h"
 #include "sigv4.h"
 #include "util.h"
@@ -307,13 +308,16 @@ s3_parse_finish(void *ctx, long status, char *code, size_t codelen,
 	return ok;
 }
 
-/* One request to bucket/key with the conditions in extra. */
+/*
+ * One request to bucket/key with the conditions in extra; *unsure (when
+ * not NULL) says whether a retried attempt may have taken effect.
+ */
 static int
 s3_call(struct s3 *c, const struct deadline *dl, const char *method,
     const char *action, const char *bucket, const char *key,
     const struct sigv4_header *extra, size_t nextra, const char *body,
     size_t len, const char *const *expect, size_t nexpect,
-    struct buf *out, char *etag, struct lerr *e)
+    struct buf *out, char *etag, int *unsure, struct lerr *e)
 {
 	struct s3_parse		 ps = { out };
 	struct aws_parser	 p = { &ps, s3_parse_reset, s3_parse_feed,
@@ -334,6 +338,7 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	snprintf(iam, sizeof(iam), "s3:%s", action);
 	snprintf(resource, sizeof(resource), "bucket %s", bucket);
 	memset(&r, 0, sizeof(r));
+	memset(&o, 0, sizeof(o));
 	r.method = method;
 	r.url = t->url;
 	r.host = t->host;
@@ -352,7 +357,10 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	r.resource = resource;
 	r.expect = expect;
 	r.nexpect = nexpect;
-	if ((rc = aws_call(c->aws, dl, &r, &p, &o, e)) != 0)
+	rc = aws_call(c->aws, dl, &r, &p, &o, e);
+	if (unsure != NULL)
+		*unsure = o.unsure;
+	if (rc != 0)
 		goto out;
 	if (o.etag[0] == '\0' || strlen(o.etag) >= S3_ETAG_MAX) {
 		lerr_set(e, LERR_EC2, "%s of %s/%s: the answer has no usable "
@@ -376,12 +384,35 @@ s3_get(struct s3 *c, const struct deadline *dl, const char *bucket,
 	buf_free(body);
 	buf_init(body, S3_MAX_BODY);
 	rc = s3_call(c, dl, "GET", "GetObject", bucket, key, NULL, 0, NULL,
-	    0, expect, nitems(expect), body, etag, e);
+	    0, expect, nitems(expect), body, etag, NULL, e);
 	if (rc == 1) {
 		buf_reset(body);
 		return S3_ABSENT;
 	}
 	return rc;
+}
+
+/*
+ * A conditional write refused after an attempt whose answer was lost:
+ * that attempt may have been the write.  0 when the object now holds
+ * exactly body (the ETag into etag), 1 when it does not, -1 with e set.
+ */
+static int
+own_write(struct s3 *c, const struct deadline *dl, const char *bucket,
+    const char *key, const char *body, size_t len, struct buf *scratch,
+    char *etag, struct lerr *e)
+{
+	int	 rc;
+
+	rc = s3_get(c, dl, bucket, key, scratch, etag, e);
+	if (rc == -1)
+		return -1;
+	if (rc != 0 || scratch->len != len || memcmp(scratch->data, body,
+	    len) != 0)
+		return 1;
+	log_msg(LOG_VERBOSE, "S3 PutObject of %s/%s: an earlier attempt, "
+	    "whose answer was lost, wrote it", bucket, key);
+	return 0;
 }
 
 int
@@ -395,7 +426,7 @@ s3_put(struct s3 *c, const struct deadline *dl, const char *bucket,
 	struct sigv4_header	 h[2];
 	struct buf		 answer;
 	size_t			 nh = 0;
-	int			 rc;
+	int			 rc, unsure = 0;
 
 	h[nh++] = (struct sigv4_header){ "Content-Type",
 	    content_type != NULL ? content_type : "application/octet-stream" };
@@ -414,7 +445,9 @@ s3_put(struct s3 *c, const struct deadline *dl, const char *bucket,
 	buf_init(&answer, S3_MAX_BODY);
 	rc = s3_call(c, dl, "PUT", "PutObject", bucket, key, h, nh, body, len,
 	    expect, cond == S3_PUT_IF_MATCH ? 2 : cond ==
-	    S3_PUT_IF_NONE_MATCH ? 1 : 0, &answer, etag, e);
+	    S3_PUT_IF_NONE_MATCH ? 1 : 0, &answer, etag, &unsure, e);
+	if (rc == 1 && unsure)
+		rc = own_write(c, dl, bucket, key, body, len, &answer, etag, e);
 	buf_free(&answer);
 	return rc == 1 ? S3_PRECONDITION : rc;
 }

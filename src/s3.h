@@ -21,9 +21,12 @@
  *
  * A write is retried only when S3 did not answer it (reset, timeout) or
  * answered 409/5xx, so a retried conditional write may meet its own first
- * attempt: an If-None-Match create that did land answers S3_PRECONDITION
- * on the retry.  The caller must re-read after S3_PRECONDITION and judge
- * the record by its contents (holder, term), never assume it lost.
+ * attempt: a write that did land answers 412 on the retry.  So does one
+ * that libcurl silently sent again on a new connection after a reused one
+ * died.  After such a 412 s3_put reads the object back: exactly the body
+ * it sent is its own write (0, with the ETag read), anything else is
+ * S3_PRECONDITION.  The caller still re-reads after S3_PRECONDITION and
+ * judges the record by its contents, never assumes it lost.
  *
  * The caller owns the bucket, key and body strings; s3.c copies nothing
  * beyond one call.  Errors are set once (lerr_set: first wins); a caller
