@@ -236,7 +236,11 @@ def item7_signals(w):
         W.log("item 7: %s while settling" % sig.name)
         iid = w.launch("e-sig-%s" % sig.name.lower(), 1)[0]
         w.clear_markers()
-        p = start(w, iid, ["--settle", "20", "--timeout", "40"])
+        # Whatever the harness inherited (nohup, a CI runner), the run
+        # starts with the default disposition, as item 8 would keep an
+        # ignored one ignored.
+        p = start(w, iid, ["--settle", "20", "--timeout", "40"],
+                  preexec_fn=lambda s=sig: signal.signal(s, signal.SIG_DFL))
         t0 = time.monotonic()
         while time.monotonic() - t0 < 15 and p.poll() is None and KEY not in w.tags(iid):
             time.sleep(0.1)
