@@ -46,6 +46,15 @@ const char cli_help[] =
 "                          EB_IS_COMMAND_LEADER=true or false\n"
 "      --dry-run           decide, but write no tag and run nothing\n"
 "      --follower-exit N   exit status of a follower (default 0)\n"
+"      --rolling K         every instance runs the command once per epoch, at\n"
+"                          most K at a time; the others wait for a free slot\n"
+"                          (needs --store s3)\n"
+"      --quorum N|P%       with --rolling: start only if, with this instance\n"
+"                          out, N instances (or P% of the running ones,\n"
+"                          rounded up) remain running and not running it;\n"
+"                          else wait, at most --timeout, then exit 121\n"
+"      --target-group ARN  with --rolling: an instance counts as running only\n"
+"                          while its target is healthy in this ELBv2 group\n"
 "      --on-error fail|run|skip\n"
 "                          when leadership cannot be decided: fail (default),\n"
 "                          run the command anyway, or act as a follower\n"
@@ -69,7 +78,8 @@ const char cli_help[] =
 "Limits: --name and --epoch 1 to 64 letters, digits, '.', '_' or '-';\n"
 "--scope KEY 1 to 127 characters, VALUE 1 to 256; --region 1 to 31 of a-z 0-9 -;\n"
 "--settle 0 to 600 s; --timeout 0.001 to 86400 s; --follower-exit 0 to 255,\n"
-"except 2, 111-118, 126, 127.\n"
+"except 2, 111-121, 126, 127; --rolling 1 to 1000; --quorum 0 to 100000 or\n"
+"1% to 100%; --target-group at most 256 characters.\n"
 "\n"
 "Files: /opt/elasticbeanstalk/deployment/app_version_manifest.json (the epoch);\n"
 "the CA bundle /etc/pki/tls/certs/ca-bundle.crt, else\n"
@@ -86,7 +96,8 @@ const char cli_help[] =
 "  112 credentials missing or rejected   113 IAM permission missing\n"
 "  114 EC2 API failed          115 group (scope) undetermined\n"
 "  116 deadline: no certain answer before --timeout\n"
-"  117 interrupted by a signal 118 internal error\n";
+"  117 interrupted by a signal 118 internal error\n"
+"  121 --quorum not reached before --timeout\n";
 
 static const char *const mode_flags[] = {
 	[MODE_RUN] = "command",
@@ -150,7 +161,7 @@ int
 cli_reserved_status(int code)
 {
 	return code == LERR_USAGE || (code >= LERR_IMDS &&
-	    code <= LERR_LEADER_FAILED) || code == 126 || code == 127;
+	    code <= LERR_QUORUM) || code == 126 || code == 127;
 }
 
 static int
@@ -297,6 +308,110 @@ set_mode(struct options *o, enum cli_mode m, char *err, size_t errlen)
 	return 0;
 }
 
+/* n of [A-Za-z0-9-] (hex: [0-9a-f] only) ending at stop; the length. */
+static size_t
+arn_word(const char *s, int stop, int hex)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0' && s[n] != stop; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		    (s[n] >= 'a' && s[n] <= 'f') || (!hex &&
+		    ((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '-'))))
+			return 0;
+	return s[n] == stop ? n : 0;
+}
+
+int
+cli_valid_target_group(const char *arn, char *region)
+{
+	static const char *const parts[] = { "arn:aws:", "arn:aws-cn:",
+	    "arn:aws-us-gov:" };
+	const char	*p = NULL, *colon;
+	size_t		 i, n;
+
+	region[0] = '\0';
+	if (strlen(arn) > CLI_TARGET_GROUP_MAX)
+		return 0;
+	for (i = 0; i < nitems(parts) && p == NULL; i++)
+		if (strncmp(arn, parts[i], strlen(parts[i])) == 0)
+			p = arn + strlen(parts[i]);
+	if (p == NULL || strncmp(p, "elasticloadbalancing:", 21) != 0)
+		return 0;
+	p += 21;
+	if ((colon = strchr(p, ':')) == NULL || colon - p < 1 ||
+	    colon - p > 31)
+		return 0;
+	memcpy(region, p, (size_t)(colon - p));
+	region[colon - p] = '\0';
+	if (!valid_region(region))
+		goto bad;
+	p = colon + 1;
+	for (n = 0; p[n] >= '0' && p[n] <= '9'; n++)
+		continue;
+	if (n != 12 || p[n] != ':' || strncmp(p + 13, "targetgroup/", 12) != 0)
+		goto bad;
+	p += 25;
+	if ((n = arn_word(p, '/', 0)) < 1 || n > 32)
+		goto bad;
+	p += n + 1;
+	if ((n = arn_word(p, '\0', 1)) < 1 || n > 32)
+		goto bad;
+	return 1;
+bad:
+	region[0] = '\0';
+	return 0;
+}
+
+/* --quorum N or P%. */
+static int
+parse_quorum(struct options *o, const char *val, char *err, size_t errlen)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno != 0 || end == val || (*end != '\0' && strcmp(end, "%")
+	    != 0) || v < 0 || v > (*end == '%' ? 100 : 100000) ||
+	    (*end == '%' && v < 1) || val[0] == '-' || val[0] == '+')
+		return fail(err, errlen, "--quorum %s: expected N (0 to "
+		    "100000 instances) or P%% (1%% to 100%%)", val);
+	o->quorum.kind = *end == '%' ? SLOTS_QUORUM_PERCENT :
+	    SLOTS_QUORUM_COUNT;
+	o->quorum.value = (int)v;
+	return 0;
+}
+
+/* --rolling K, --quorum N|P%, --target-group ARN. */
+static int
+apply_rolling(struct options *o, const char *opt, const char *val,
+    char *err, size_t errlen)
+{
+	char	*end;
+	long	 v;
+
+	if (strcmp(opt, "quorum") == 0)
+		return parse_quorum(o, val, err, errlen);
+	if (strcmp(opt, "target-group") == 0) {
+		if (!cli_valid_target_group(val, o->target_group_region))
+			return fail(err, errlen, "--target-group %s: expected "
+			    "arn:aws:elasticloadbalancing:REGION:ACCOUNT:"
+			    "targetgroup/NAME/ID", val);
+		strlcpy(o->target_group, val, sizeof(o->target_group));
+		return 0;
+	}
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0' || v < 1 ||
+	    v > SLOTS_MAX)
+		return fail(err, errlen, "--rolling %s: expected 1 to %d "
+		    "instances at a time", val, SLOTS_MAX);
+	o->rolling = (int)v;
+	return 0;
+}
+
 /* Apply one option that takes a value. */
 static int
 apply_value(struct options *o, const char *opt, const char *val, char *err,
@@ -368,8 +483,11 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 			    "0 to 255", val);
 		if (cli_reserved_status((int)ms))
 			return fail(err, errlen, "--follower-exit %ld: "
-			    "reserved for errors (2, 111-120, 126, 127)", ms);
+			    "reserved for errors (2, 111-121, 126, 127)", ms);
 		o->follower_exit = (int)ms;
+	} else if (strcmp(opt, "rolling") == 0 ||
+	    strcmp(opt, "quorum") == 0 || strcmp(opt, "target-group") == 0) {
+		return apply_rolling(o, opt, val, err, errlen);
 	} else if (strcmp(opt, "on-error") == 0) {
 		if (strcmp(val, "fail") == 0)
 			o->on_error = ON_ERROR_FAIL;
@@ -396,7 +514,8 @@ static const struct longopt longopts[] = {
 	{ "scope", 's', 1 }, { "region", 'r', 1 }, { "settle", 0, 1 },
 	{ "timeout", 't', 1 }, { "follower-exit", 0, 1 },
 	{ "store", 0, 1 }, { "lease", 0, 1 }, { "kill-after", 0, 1 },
-	{ "on-error", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
+	{ "on-error", 0, 1 }, { "rolling", 0, 1 }, { "quorum", 0, 1 },
+	{ "target-group", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
 	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
@@ -484,6 +603,13 @@ validate(struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "--json works only with --status");
 	if (o->all && o->mode != MODE_RUN)
 		return fail(err, errlen, "--all works only with a command");
+	if ((o->quorum.kind != SLOTS_QUORUM_NONE || o->target_group[0]) &&
+	    o->rolling == 0)
+		return fail(err, errlen, "--%s works only with --rolling K",
+		    o->target_group[0] ? "target-group" : "quorum");
+	if (o->rolling > 0 && (o->mode != MODE_RUN || o->all))
+		return fail(err, errlen, "--rolling works only with a command, "
+		    "and not with --all");
 	if (o->settle_ms >= o->timeout_ms)
 		return fail(err, errlen, "--settle (%ld ms) must be shorter "
 		    "than --timeout (%ld ms)", o->settle_ms, o->timeout_ms);

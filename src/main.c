@@ -273,6 +273,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "leader-exec: %s\n", err);
 		return LERR_USAGE;
 	}
+	if (o.rolling > 0 && o.store.kind != STORE_S3) {
+		fprintf(stderr, "leader-exec: --rolling needs --store s3 (or "
+		    "s3://BUCKET): EC2 tags have no compare-and-swap, so the "
+		    "tags store cannot keep slots exclusive\n");
+		return LERR_USAGE;
+	}
 	if (o.store.kind == STORE_S3) {
 		lease_timing(&o, o.lease_ms, &timing);
 		if (supervise_timing_check(&timing, SUPERVISE_DRIFT_MS,
@@ -298,7 +304,8 @@ main(int argc, char *argv[])
 	if (status == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
 		if (e.cls == LERR_SIGNAL || o.on_error == ON_ERROR_FAIL ||
-		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED) {
+		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED ||
+		    e.cls == LERR_QUORUM) {
 			leader_result_free(&res);
 			http_global_cleanup();
 			return e.cls;
