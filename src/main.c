@@ -84,6 +84,8 @@ read_env(struct runenv *env)
 	env->imds_disabled = v != NULL && strcasecmp(v, "true") == 0;
 	env->ec2_endpoint = getenv("AWS_ENDPOINT_URL_EC2");
 	env->s3_endpoint = getenv("AWS_ENDPOINT_URL_S3");
+	env->elbv2_endpoint =
+	    getenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
 	if (env->region == NULL || env->region[0] == '\0')
