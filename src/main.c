@@ -231,6 +231,9 @@ log_decision(const struct options *o, const struct leader_result *r)
 		    r->epoch[0] ? ", epoch " : "", r->epoch);
 	if (r->self_id[0] == '\0')
 		log_msg(LOG_INFO, "%s: %s", o->name, r->reason);
+	else if (r->done && r->leader_id[0] == '\0')
+		log_msg(LOG_INFO, "%s: %s: nothing to do: %s", o->name,
+		    r->self_id, r->reason);
 	else if (r->verdict == VERDICT_LEADER)
 		log_msg(LOG_INFO, "%s: %s leader%s: %s", o->name, r->self_id,
 		    ctx, r->reason);
