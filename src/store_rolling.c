@@ -30,6 +30,7 @@
 #define MAX_ROUNDS	100000		/* polls per run, besides --timeout */
 #define POLL_MIN_MS	500		/* between polls, jittered up to */
 #define POLL_SPREAD_MS	1000		/* POLL_MIN_MS + POLL_SPREAD_MS */
+#define LAST_LOOK_MS	500		/* the last poll before the deadline */
 #define FINISH_MS	30000		/* to record the outcome */
 #define ABANDON_MS	5000		/* to release after a failure */
 #define CONTENT_TYPE	"application/json"
@@ -60,6 +61,8 @@ struct roll_run {
 	struct group		 health;	/* targets: healthy = running */
 	int			 own;		/* the slot this run holds */
 	struct obj		 held;		/* its record and ETag */
+	struct slots_result	 last;		/* the last wait's decision */
+	int			 waited;	/* last is set */
 };
 
 enum step {
@@ -323,31 +326,44 @@ set_result(struct roll_run *t, enum leader_verdict v, const char *reason)
 	return STEP_DONE;
 }
 
-/*
- * Sleep a jittered poll interval.  At the deadline: 121 when the quorum
- * was what the run waited for, else 116.
- */
+/* Sleep a jittered poll interval; -1 at the deadline. */
 static enum step
 poll_again(struct roll_run *t, const struct slots_result *d, struct lerr *e)
 {
+	long	 ms = POLL_MIN_MS + random() % POLL_SPREAD_MS;
+	long	 left = deadline_left_ms(t->c->dl);
+
+	t->last = *d;
+	t->waited = 1;
+	/* A last look just before the deadline, not a pause's length early. */
+	if (ms >= left && left > LAST_LOOK_MS)
+		ms = left - LAST_LOOK_MS;
+	if (deadline_pause(t->c->dl, ms, t->c->o->timeout_ms, d->reason, e) == 0)
+		return STEP_AGAIN;
+	return STEP_FAIL;
+}
+
+/*
+ * The deadline came while the run waited for the quorum (or during the
+ * last look after such a wait): 121, naming the quorum and the count.
+ */
+static void
+quorum_failure(struct roll_run *t, struct lerr *e)
+{
 	const struct options	*o = t->c->o;
-	long			 ms = POLL_MIN_MS + random() % POLL_SPREAD_MS;
+	const struct slots_result *d = &t->last;
 	char			 q[16];
 
-	if (deadline_pause(t->c->dl, ms, o->timeout_ms, d->reason, e) == 0)
-		return STEP_AGAIN;
-	if (e->cls == LERR_DEADLINE && (d->outcome == SLOTS_WAIT_QUORUM ||
-	    d->outcome == SLOTS_GIVE_UP)) {
-		slots_quorum_text(&o->quorum, q, sizeof(q));
-		lerr_clear(e);
-		lerr_set(e, LERR_QUORUM, "quorum %s not reached before "
-		    "--timeout (%ld ms): %d instance%s would remain running "
-		    "and not running the command, %d needed (%d running%s); "
-		    "nothing was run", q, o->timeout_ms, d->available,
-		    d->available == 1 ? "" : "s", d->needed, d->running,
-		    t->elbv2 != NULL ? " and healthy" : "");
-	}
-	return STEP_FAIL;
+	if (e->cls != LERR_DEADLINE || !t->waited ||
+	    (d->outcome != SLOTS_WAIT_QUORUM && d->outcome != SLOTS_GIVE_UP))
+		return;
+	slots_quorum_text(&o->quorum, q, sizeof(q));
+	lerr_clear(e);
+	lerr_set(e, LERR_QUORUM, "quorum %s not reached before --timeout (%ld "
+	    "ms): %d instance%s would remain running and not running the "
+	    "command, %d needed (%d running%s); nothing was run", q,
+	    o->timeout_ms, d->available, d->available == 1 ? "" : "s",
+	    d->needed, d->running, t->elbv2 != NULL ? " and healthy" : "");
 }
 
 /* Release the slot this run holds (a conditional overwrite). */
@@ -488,6 +504,7 @@ roll_elect(struct store_ctx *c, void *state, struct lerr *e)
 		case STEP_DONE:
 			return 0;
 		case STEP_FAIL:
+			quorum_failure(t, e);
 			return -1;
 		case STEP_AGAIN:
 			break;

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import world as W  # noqa: E402
 from lagging import LaggingTags  # noqa: E402
 from proxy import Fault  # noqa: E402
+from timed import intervals, max_concurrent, timed_command  # noqa: E402
 
 NAME = "s3_rolling"
 BUCKET = "lexec-rolling"
@@ -29,42 +30,6 @@ ENV = "e-roll"
 K = 2
 TIMEOUT = 60
 SLOT_KEY = "leader-exec/elasticbeanstalk%%3Aenvironment-id=%s/command.slot-%d.json"
-
-
-def timed_command(iid):
-    """CMD: append "start T" and "end T" (unix seconds) to MARKER_DIR/<iid>.log."""
-    return ["/bin/sh", "-c",
-            'f="$MARKER_DIR/%s.log"; echo "start $(date +%%s.%%N)" >>"$f"; sleep 1; '
-            'echo "end $(date +%%s.%%N)" >>"$f"' % iid]
-
-
-def intervals(w):
-    """{iid: [(start, end), ...]} from the logs CMD wrote."""
-    out = {}
-    for name in sorted(os.listdir(w.marker_dir)):
-        if not name.endswith(".log"):
-            continue
-        starts, ends = [], []
-        with open(os.path.join(w.marker_dir, name), encoding="utf-8") as f:
-            for line in f:
-                what, t = line.split()
-                (starts if what == "start" else ends).append(float(t))
-        out[name[:-4]] = list(zip(starts, ends)) + [(s, None) for s in starts[len(ends):]]
-    return out
-
-
-def max_concurrent(runs):
-    events = []
-    for spans in runs.values():
-        for s, e in spans:
-            events.append((s, 1))
-            events.append((e if e is not None else float("inf"), -1))
-    events.sort(key=lambda x: (x[0], x[1]))     # an end before a start at a tie
-    cur = best = 0
-    for _, d in events:
-        cur += d
-        best = max(best, cur)
-    return best
 
 
 def rolling_args(*extra):
