@@ -268,9 +268,7 @@ read_members(struct roll_run *t, struct lerr *e)
 	if (t->elbv2 != NULL && elbv2_describe_target_health(t->elbv2, c->dl,
 	    c->o->target_group, &t->health, e) == -1)
 		return -1;
-	if (t->g.ninst == 0)
-		return 0;
-	if ((m = calloc(t->g.ninst, sizeof(*m))) == NULL) {
+	if ((m = calloc(t->g.ninst + 1, sizeof(*m))) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return -1;
 	}
@@ -279,8 +277,15 @@ read_members(struct roll_run *t, struct lerr *e)
 		m[i].running = t->g.inst[i].state == STATE_RUNNING;
 		m[i].healthy = elbv2_healthy(&t->health, m[i].id);
 	}
+	/* Self runs this: a lagging DescribeInstances may not show it yet. */
+	if (group_find(&t->g, c->res->self_id) == NULL) {
+		m[i].id = c->res->self_id;
+		m[i].running = 1;
+		m[i].healthy = elbv2_healthy(&t->health, m[i].id);
+		i++;
+	}
 	t->member = m;
-	t->nmember = t->g.ninst;
+	t->nmember = i;
 	return 0;
 }
 
