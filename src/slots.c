@@ -62,7 +62,8 @@ find_member(const struct slots_input *in, const char *id)
 	size_t	 i;
 
 	for (i = 0; i < in->nmember; i++)
-		if (in->member[i].id != NULL && strcmp(in->member[i].id, id) == 0)
+		if (in->member[i].id != NULL &&
+		    strcmp(in->member[i].id, id) == 0)
 			return &in->member[i];
 	return NULL;
 }

@@ -343,7 +343,8 @@ poll_again(struct roll_run *t, const struct slots_result *d, struct lerr *e)
 	/* A last look just before the deadline, not a pause's length early. */
 	if (ms >= left && left > LAST_LOOK_MS)
 		ms = left - LAST_LOOK_MS;
-	if (deadline_pause(t->c->dl, ms, t->c->o->timeout_ms, d->reason, e) == 0)
+	if (deadline_pause(t->c->dl, ms, t->c->o->timeout_ms, d->reason,
+	    e) == 0)
 		return STEP_AGAIN;
 	return STEP_FAIL;
 }
