@@ -60,6 +60,15 @@ const char cli_help[] =
 "                          EB_IS_COMMAND_LEADER=true or false\n"
 "      --dry-run           decide, but write no tag and run nothing\n"
 "      --follower-exit N   exit status of a follower (default 0)\n"
+"      --rolling K         every instance runs the command once per epoch, at\n"
+"                          most K at a time; the others wait for a free slot\n"
+"                          (needs --store s3)\n"
+"      --quorum N|P%       with --rolling: start only if, with this instance\n"
+"                          out, N instances (or P% of the running ones,\n"
+"                          rounded up) remain running and not running it;\n"
+"                          else wait, at most --timeout, then exit 121\n"
+"      --target-group ARN  with --rolling: an instance counts as running only\n"
+"                          while its target is healthy in this ELBv2 group\n"
 "      --on-error fail|run|skip\n"
 "                          when leadership cannot be decided: fail (default),\n"
 "                          run the command anyway, or act as a follower\n"
@@ -76,7 +85,8 @@ const char cli_help[] =
 "LEADER_EXEC_STORE.\n"
 "Read: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION,\n"
 "AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_S3 (S3),\n"
-"AWS_ENDPOINT_URL (both), AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
+"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 (with --target-group),\n"
+"AWS_ENDPOINT_URL (all), AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
 "AWS_EC2_METADATA_DISABLED, LEADER_EXEC_STORE (the default --store),\n"
 "LEADER_EXEC_MANIFEST, SSL_CERT_FILE, SSL_CERT_DIR.\n"
 "The EB platform hooks read LEADER_EXEC_MIGRATE_COMMAND, LEADER_EXEC_EXPORT_FILE\n"
@@ -85,10 +95,12 @@ const char cli_help[] =
 "Limits: --name and --epoch 1 to 64 letters, digits, '.', '_' or '-';\n"
 "--scope KEY 1 to 128 characters, VALUE 1 to 256; --region 1 to 31 of a-z 0-9 -;\n"
 "--settle 0 to 600 s; --timeout 0.001 to 86400 s; --follower-exit 0 to 255,\n"
-"except 2, 111-120, 126, 127; --store s3://BUCKET: 3 to 63 of a-z 0-9 . -,\n"
+"except 2, 111-121, 126, 127; --store s3://BUCKET: 3 to 63 of a-z 0-9 . -,\n"
 "a prefix up to 254 of A-Z a-z 0-9 . _ - in '/'-separated parts;\n"
 "--lease 3 to 3600 s; --kill-after 0 to 3600 s; and with s3, renew deadline\n"
-"+ kill-after + 1 s clock drift < lease (15: 10 + 2 + 1), else exit 2.\n"
+"+ kill-after + 1 s clock drift < lease (15: 10 + 2 + 1), else exit 2;\n"
+"--rolling 1 to 1000; --quorum 0 to 100000 or 1% to 100%; --target-group at\n"
+"most 256 characters.\n"
 "\n"
 "Files: /opt/elasticbeanstalk/deployment/app_version_manifest.json (the epoch);\n"
 "the CA bundle /etc/pki/tls/certs/ca-bundle.crt, else\n"
@@ -112,6 +124,7 @@ const char cli_help[] =
 "  119 leadership lost (s3): no renewal for the renew deadline; the command\n"
 "      was stopped (SIGTERM, SIGKILL after --kill-after)\n"
 "  120 --wait: the leader's command failed\n"
+"  121 --quorum not reached before --timeout\n"
 "With the s3 store the command runs as a child (its status, or 128+N for\n"
 "signal N, is passed through) while the lease is renewed; with tags\n"
 "leader-exec becomes the command.\n";
@@ -178,7 +191,7 @@ int
 cli_reserved_status(int code)
 {
 	return code == LERR_USAGE || (code >= LERR_IMDS &&
-	    code <= LERR_LEADER_FAILED) || code == 126 || code == 127;
+	    code <= LERR_QUORUM) || code == 126 || code == 127;
 }
 
 /* Characters EC2 allows in tag keys and values. */
@@ -316,6 +329,110 @@ set_mode(struct options *o, enum cli_mode m, char *err, size_t errlen)
 	return 0;
 }
 
+/* n of [A-Za-z0-9-] (hex: [0-9a-f] only) ending at stop; the length. */
+static size_t
+arn_word(const char *s, int stop, int hex)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0' && s[n] != stop; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		    (s[n] >= 'a' && s[n] <= 'f') || (!hex &&
+		    ((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '-'))))
+			return 0;
+	return s[n] == stop ? n : 0;
+}
+
+int
+cli_valid_target_group(const char *arn, char *region)
+{
+	static const char *const parts[] = { "arn:aws:", "arn:aws-cn:",
+	    "arn:aws-us-gov:" };
+	const char	*p = NULL, *colon;
+	size_t		 i, n;
+
+	region[0] = '\0';
+	if (strlen(arn) > CLI_TARGET_GROUP_MAX)
+		return 0;
+	for (i = 0; i < nitems(parts) && p == NULL; i++)
+		if (strncmp(arn, parts[i], strlen(parts[i])) == 0)
+			p = arn + strlen(parts[i]);
+	if (p == NULL || strncmp(p, "elasticloadbalancing:", 21) != 0)
+		return 0;
+	p += 21;
+	if ((colon = strchr(p, ':')) == NULL || colon - p < 1 ||
+	    colon - p > 31)
+		return 0;
+	memcpy(region, p, (size_t)(colon - p));
+	region[colon - p] = '\0';
+	if (!region_valid(region))
+		goto bad;
+	p = colon + 1;
+	for (n = 0; p[n] >= '0' && p[n] <= '9'; n++)
+		continue;
+	if (n != 12 || p[n] != ':' || strncmp(p + 13, "targetgroup/", 12) != 0)
+		goto bad;
+	p += 25;
+	if ((n = arn_word(p, '/', 0)) < 1 || n > 32)
+		goto bad;
+	p += n + 1;
+	if ((n = arn_word(p, '\0', 1)) < 1 || n > 32)
+		goto bad;
+	return 1;
+bad:
+	region[0] = '\0';
+	return 0;
+}
+
+/* --quorum N or P%. */
+static int
+parse_quorum(struct options *o, const char *val, char *err, size_t errlen)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno != 0 || end == val || (*end != '\0' && strcmp(end, "%")
+	    != 0) || v < 0 || v > (*end == '%' ? 100 : 100000) ||
+	    (*end == '%' && v < 1) || val[0] == '-' || val[0] == '+')
+		return fail(err, errlen, "--quorum %s: expected N (0 to "
+		    "100000 instances) or P%% (1%% to 100%%)", val);
+	o->quorum.kind = *end == '%' ? SLOTS_QUORUM_PERCENT :
+	    SLOTS_QUORUM_COUNT;
+	o->quorum.value = (int)v;
+	return 0;
+}
+
+/* --rolling K, --quorum N|P%, --target-group ARN. */
+static int
+apply_rolling(struct options *o, const char *opt, const char *val,
+    char *err, size_t errlen)
+{
+	char	*end;
+	long	 v;
+
+	if (strcmp(opt, "quorum") == 0)
+		return parse_quorum(o, val, err, errlen);
+	if (strcmp(opt, "target-group") == 0) {
+		if (!cli_valid_target_group(val, o->target_group_region))
+			return fail(err, errlen, "--target-group %s: expected "
+			    "arn:aws:elasticloadbalancing:REGION:ACCOUNT:"
+			    "targetgroup/NAME/ID", val);
+		strlcpy(o->target_group, val, sizeof(o->target_group));
+		return 0;
+	}
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno != 0 || end == val || *end != '\0' || v < 1 ||
+	    v > SLOTS_MAX)
+		return fail(err, errlen, "--rolling %s: expected 1 to %d "
+		    "instances at a time", val, SLOTS_MAX);
+	o->rolling = (int)v;
+	return 0;
+}
+
 /* Apply one option that takes a value. */
 static int
 apply_value(struct options *o, const char *opt, const char *val, char *err,
@@ -388,8 +505,11 @@ apply_value(struct options *o, const char *opt, const char *val, char *err,
 			    "0 to 255", val);
 		if (cli_reserved_status((int)ms))
 			return fail(err, errlen, "--follower-exit %ld: "
-			    "reserved for errors (2, 111-120, 126, 127)", ms);
+			    "reserved for errors (2, 111-121, 126, 127)", ms);
 		o->follower_exit = (int)ms;
+	} else if (strcmp(opt, "rolling") == 0 ||
+	    strcmp(opt, "quorum") == 0 || strcmp(opt, "target-group") == 0) {
+		return apply_rolling(o, opt, val, err, errlen);
 	} else if (strcmp(opt, "on-error") == 0) {
 		if (strcmp(val, "fail") == 0)
 			o->on_error = ON_ERROR_FAIL;
@@ -416,7 +536,8 @@ static const struct longopt longopts[] = {
 	{ "scope", 's', 1 }, { "region", 'r', 1 }, { "settle", 0, 1 },
 	{ "timeout", 't', 1 }, { "follower-exit", 0, 1 },
 	{ "store", 0, 1 }, { "lease", 0, 1 }, { "kill-after", 0, 1 },
-	{ "on-error", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
+	{ "on-error", 0, 1 }, { "rolling", 0, 1 }, { "quorum", 0, 1 },
+	{ "target-group", 0, 1 }, { "export", 0, 0 }, { "check", 0, 0 },
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
 	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
@@ -504,6 +625,13 @@ validate(struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "--json works only with --status");
 	if (o->all && o->mode != MODE_RUN)
 		return fail(err, errlen, "--all works only with a command");
+	if ((o->quorum.kind != SLOTS_QUORUM_NONE || o->target_group[0]) &&
+	    o->rolling == 0)
+		return fail(err, errlen, "--%s works only with --rolling K",
+		    o->target_group[0] ? "target-group" : "quorum");
+	if (o->rolling > 0 && (o->mode != MODE_RUN || o->all))
+		return fail(err, errlen, "--rolling works only with a command, "
+		    "and not with --all");
 	if (o->settle_ms >= o->timeout_ms)
 		return fail(err, errlen, "--settle (%ld ms) must be shorter "
 		    "than --timeout (%ld ms)", o->settle_ms, o->timeout_ms);

@@ -12,6 +12,7 @@
 #include "election.h"
 #include "group.h"
 #include "region.h"
+#include "slots.h"
 
 #define CLI_NAME_MAX		64
 #define CLI_DEFAULT_NAME	"command"
@@ -24,6 +25,7 @@
 #define CLI_BUCKET_MAX		63	/* S3 bucket names: 3 to 63 */
 #define CLI_PREFIX_MAX		256	/* our bound on an object key prefix */
 #define CLI_S3_DEFAULT_PREFIX	"leader-exec/"
+#define CLI_TARGET_GROUP_MAX	256	/* bytes of a target group ARN */
 
 enum store_kind {
 	STORE_TAGS,		/* leadership in EC2 tags (default) */
@@ -78,6 +80,10 @@ struct options {
 	long		 timeout_ms;
 	int		 follower_exit;
 	enum cli_on_error on_error;
+	int		 rolling;	/* --rolling K: 1 to SLOTS_MAX; 0 off */
+	struct slots_quorum quorum;	/* --quorum N|P% */
+	char		 target_group[CLI_TARGET_GROUP_MAX + 1]; /* "" none */
+	char		 target_group_region[32]; /* the ARN's region */
 	char	       **command;	/* borrowed from argv, NULL-terminated */
 	int		 ncommand;
 };
@@ -97,6 +103,13 @@ int	cli_parse_store(const char *what, const char *s, struct store_spec *,
 	    char *err, size_t errlen);
 /* Parse a duration: "3", "2.5", "2.5s", "500ms" -> ms; -1 if malformed. */
 long	cli_parse_duration(const char *);
+/*
+ * Validate an ELBv2 target group ARN,
+ * arn:aws[-cn|-us-gov]:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID
+ * (ACCOUNT 12 digits, NAME 1 to 32 of [A-Za-z0-9-], ID 1 to 32 hex digits),
+ * copying its region into region (32 bytes).  1 valid, else 0.
+ */
+int	cli_valid_target_group(const char *arn, char *region);
 /* 1 when code is one leader-exec reserves for itself (errors, 126/127). */
 int	cli_reserved_status(int code);
 /* The --help text. */

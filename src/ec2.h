@@ -28,6 +28,24 @@
 #define EC2_CONNECT_MS		3000
 
 struct ec2;
+struct aws;
+struct buf;
+struct ec2_result;
+
+/* One Query API call (EC2, ELBv2): what ec2_query() sends; borrowed. */
+struct ec2_query {
+	const struct deadline	*dl;
+	const char		*url;		/* endpoint + "/" */
+	const char		*host;		/* Host header */
+	const char		*version;	/* "2016-11-15" */
+	const char		*iam_prefix;	/* "ec2": "ec2:Action" */
+	const char		*action;	/* "DescribeInstances" */
+	const struct buf	*params;	/* "&Name=value..." encoded */
+	const char *const	*keep;		/* tags kept per instance, NULL-
+						   terminated; NULL: all */
+	const char		*expect;	/* an error code returned as 1 */
+	const char		*resource;	/* for messages, or NULL */
+};
 
 struct ec2_config {
 	const char			*endpoint;	/* from ec2_resolve_endpoint */
@@ -49,6 +67,16 @@ struct ec2_config {
 int	ec2_resolve_endpoint(const char *region, const char *override_ec2,
 	    const char *override_any, int allow_http, char *out, size_t outlen,
 	    struct lerr *e);
+/*
+ * Send q's form POST (Action, Version, params) through aws with retries
+ * and parse the answer with ec2_xml.c into res (release it with
+ * ec2_result_free()).  0, 1 when the answer was the error q->expect, or
+ * -1 with e set.
+ */
+int	ec2_query(struct aws *aws, const struct ec2_query *q,
+	    struct ec2_result *res, struct lerr *e);
+/* Append "&name=value" to a form, both URI-encoded.  0, or -1. */
+int	ec2_form_add(struct buf *f, const char *name, const char *value);
 /* 1 when host ("host" or "host:port") is a loopback name or address. */
 int	ec2_host_is_loopback(const char *host);
 /* The host[:port] of an endpoint URL, as signed in the Host header. */

@@ -69,6 +69,13 @@ enum node {
 	NODE_ERROR,		/* Error */
 	NODE_S3_ROOT,		/* the parent of an S3 error document */
 	NODE_S3_ERROR,		/* Error (S3) */
+	NODE_TH,		/* DescribeTargetHealthResponse */
+	NODE_TH_RESULT,		/* DescribeTargetHealthResult */
+	NODE_TH_LIST,		/* TargetHealthDescriptions */
+	NODE_TH_MEMBER,		/* TargetHealthDescriptions/member */
+	NODE_TH_TARGET,		/* member/Target */
+	NODE_TH_HEALTH,		/* member/TargetHealth */
+	NODE_TH_META,		/* ResponseMetadata */
 	NODE_FIRST_LEAF,
 	NODE_REQUEST_ID = NODE_FIRST_LEAF,
 	NODE_NEXT_TOKEN,
@@ -80,7 +87,9 @@ enum node {
 	NODE_RETURN,
 	NODE_ERROR_CODE,
 	NODE_ERROR_MESSAGE,
-	NODE_ERROR_CONDITION	/* Error/Condition (S3) */
+	NODE_ERROR_CONDITION,	/* Error/Condition (S3) */
+	NODE_TARGET_ID,		/* member/Target/Id */
+	NODE_TARGET_STATE	/* member/TargetHealth/State */
 };
 
 /* The children of one node that lead somewhere. */
@@ -94,7 +103,8 @@ static const struct child root_kids[] = {
 	{ "CreateTagsResponse", NODE_TAGS_RESPONSE },
 	{ "DeleteTagsResponse", NODE_TAGS_RESPONSE },
 	{ "Response", NODE_RESPONSE },
-	{ "ErrorResponse", NODE_ERROR_RESPONSE }
+	{ "ErrorResponse", NODE_ERROR_RESPONSE },
+	{ "DescribeTargetHealthResponse", NODE_TH }
 };
 static const struct child describe_kids[] = {
 	{ "reservationSet", NODE_RESERVATIONS },
@@ -160,6 +170,31 @@ static const struct child s3_error_kids[] = {
 	{ "RequestId", NODE_REQUEST_ID }
 };
 
+/* ELBv2's DescribeTargetHealth. */
+static const struct child th_kids[] = {
+	{ "DescribeTargetHealthResult", NODE_TH_RESULT },
+	{ "ResponseMetadata", NODE_TH_META }
+};
+static const struct child th_result_kids[] = {
+	{ "TargetHealthDescriptions", NODE_TH_LIST }
+};
+static const struct child th_list_kids[] = {
+	{ "member", NODE_TH_MEMBER }
+};
+static const struct child th_member_kids[] = {
+	{ "Target", NODE_TH_TARGET },
+	{ "TargetHealth", NODE_TH_HEALTH }
+};
+static const struct child th_target_kids[] = {
+	{ "Id", NODE_TARGET_ID }
+};
+static const struct child th_health_kids[] = {
+	{ "State", NODE_TARGET_STATE }
+};
+static const struct child th_meta_kids[] = {
+	{ "RequestId", NODE_REQUEST_ID }
+};
+
 #define KIDS(a)	{ a, nitems(a) }
 
 static const struct {
@@ -181,7 +216,14 @@ static const struct {
 	[NODE_ERRORS] = KIDS(errors_kids),
 	[NODE_ERROR] = KIDS(error_kids),
 	[NODE_S3_ROOT] = KIDS(s3_root_kids),
-	[NODE_S3_ERROR] = KIDS(s3_error_kids)
+	[NODE_S3_ERROR] = KIDS(s3_error_kids),
+	[NODE_TH] = KIDS(th_kids),
+	[NODE_TH_RESULT] = KIDS(th_result_kids),
+	[NODE_TH_LIST] = KIDS(th_list_kids),
+	[NODE_TH_MEMBER] = KIDS(th_member_kids),
+	[NODE_TH_TARGET] = KIDS(th_target_kids),
+	[NODE_TH_HEALTH] = KIDS(th_health_kids),
+	[NODE_TH_META] = KIDS(th_meta_kids)
 };
 
 struct ec2_xml {
@@ -409,6 +451,7 @@ element_start(struct ec2_xml *x, enum node node)
 		x->nerrors++;
 		break;
 	case NODE_INSTANCE:
+	case NODE_TH_MEMBER:
 		open_instance(x);
 		break;
 	case NODE_TAG:
@@ -458,6 +501,17 @@ element_end(struct ec2_xml *x, enum node node, const char *text,
 		break;
 	case NODE_STATE_NAME:
 		current_instance(x)->state = instance_state_from_name(text);
+		break;
+	case NODE_TARGET_ID:
+		/* Not an instance id (an IP or a Lambda target): no match. */
+		for (i = 0; i < len && is_id_char(text[i]); i++)
+			continue;
+		if (len > 0 && len < INSTANCE_ID_MAX && i == len)
+			memcpy(current_instance(x)->id, text, len + 1);
+		break;
+	case NODE_TARGET_STATE:
+		current_instance(x)->state = strcmp(text, "healthy") == 0 ?
+		    STATE_RUNNING : STATE_UNKNOWN;
 		break;
 	case NODE_LAUNCH_TIME:
 		if ((t = ec2_parse_time(text)) == -1) {

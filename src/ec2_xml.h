@@ -10,6 +10,11 @@
  * (moto: ErrorResponse/Errors/Error).  Of several Errors the first counts.
  * Element names are matched without namespace; any other document element
  * is an error.  moto's CreateTags/DeleteTags carry no <return>: ret -1.
+ * DescribeTargetHealthResponse (ELBv2: DescribeTargetHealthResult/
+ * TargetHealthDescriptions/member/{Target/Id, TargetHealth/State}) fills
+ * group with one instance per target: its Id ("" when it is no instance
+ * id, an IP target say), state STATE_RUNNING exactly when TargetHealth/
+ * State is "healthy", else STATE_UNKNOWN.
  * s3_error_parse() reads S3's Error/{Code,Message,Condition} documents
  * with the same machinery and bounds.
  *

@@ -42,6 +42,7 @@ lerr_class_name(enum lerr_class cls)
 	case LERR_INTERNAL:	return "internal";
 	case LERR_LOST:		return "leadership lost";
 	case LERR_LEADER_FAILED: return "leader failed";
+	case LERR_QUORUM:	return "quorum not reached";
 	}
 	return "unknown";
 }

@@ -27,7 +27,8 @@ enum lerr_class {
 	LERR_SIGNAL = 117,	/* interrupted by SIGINT/SIGTERM */
 	LERR_INTERNAL = 118,	/* out of memory or a bug */
 	LERR_LOST = 119,	/* leadership lost while the command ran */
-	LERR_LEADER_FAILED = 120 /* --wait: the leader's command failed */
+	LERR_LEADER_FAILED = 120, /* --wait: the leader's command failed */
+	LERR_QUORUM = 121	/* --quorum not reached before --timeout */
 };
 
 struct lerr {

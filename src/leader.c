@@ -382,8 +382,8 @@ leader_run(const struct options *o, const struct runenv *env,
 	log_msg(LOG_VERBOSE, "group %s=%s (%s), name %s, epoch %s",
 	    res->scope_key, res->scope_value, res->scope_source, o->name,
 	    res->epoch[0] ? res->epoch : "none");
-	if (elect(r, o->store.kind == STORE_S3 ? &store_s3 : &store_tags,
-	    e) == -1)
+	if (elect(r, o->rolling > 0 ? &store_rolling :
+	    o->store.kind == STORE_S3 ? &store_s3 : &store_tags, e) == -1)
 		goto out;
 	rc = 0;
 out:

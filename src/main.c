@@ -189,6 +189,8 @@ read_env(struct runenv *env)
 	env->imds_disabled = v != NULL && strcasecmp(v, "true") == 0;
 	env->ec2_endpoint = getenv("AWS_ENDPOINT_URL_EC2");
 	env->s3_endpoint = getenv("AWS_ENDPOINT_URL_S3");
+	env->elbv2_endpoint =
+	    getenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
 	env->region_var = "AWS_REGION";
@@ -354,6 +356,9 @@ log_decision(const struct options *o, const struct leader_result *r)
 		    r->epoch[0] ? ", epoch " : "", r->epoch);
 	if (r->self_id[0] == '\0')
 		log_msg(LOG_INFO, "%s: %s", o->name, r->reason);
+	else if (r->done && r->leader_id[0] == '\0')
+		log_msg(LOG_INFO, "%s: %s: nothing to do: %s", o->name,
+		    r->self_id, r->reason);
 	else if (r->verdict == VERDICT_LEADER)
 		log_msg(LOG_INFO, "%s: %s leader%s: %s", o->name, r->self_id,
 		    ctx, r->reason);
@@ -398,6 +403,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "leader-exec: %s\n", err);
 		return LERR_USAGE;
 	}
+	if (o.rolling > 0 && o.store.kind != STORE_S3) {
+		fprintf(stderr, "leader-exec: --rolling needs --store s3 (or "
+		    "s3://BUCKET): EC2 tags have no compare-and-swap, so the "
+		    "tags store cannot keep slots exclusive\n");
+		return LERR_USAGE;
+	}
 	if (o.store.kind == STORE_S3) {
 		lease_timing(&o, o.lease_ms, &timing);
 		if (supervise_timing_check(&timing, SUPERVISE_DRIFT_MS,
@@ -436,7 +447,8 @@ main(int argc, char *argv[])
 	if (status == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
 		if (e.cls == LERR_SIGNAL || o.on_error == ON_ERROR_FAIL ||
-		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED) {
+		    o.mode == MODE_STATUS || e.cls == LERR_LEADER_FAILED ||
+		    e.cls == LERR_QUORUM) {
 			leader_close(session);
 			leader_result_free(&res);
 			http_global_cleanup();

@@ -30,6 +30,7 @@ struct runenv {
 	int		 imds_disabled;	/* AWS_EC2_METADATA_DISABLED=true */
 	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
 	const char	*s3_endpoint;	/* AWS_ENDPOINT_URL_S3 */
+	const char	*elbv2_endpoint; /* AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
 	const char	*region_var;	/* which of the two region names */
@@ -132,5 +133,7 @@ struct store_ops {
 extern const struct store_ops store_tags;
 /* The S3 conditional-write store (store_s3.c). */
 extern const struct store_ops store_s3;
+/* --rolling K on S3: K slots and a done marker per instance (store_rolling.c). */
+extern const struct store_ops store_rolling;
 
 #endif

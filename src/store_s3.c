@@ -20,6 +20,7 @@
 #include "record.h"
 #include "s3.h"
 #include "store.h"
+#include "store_s3.h"
 #include "util.h"
 
 #define MAX_ROUNDS	1000		/* reads per election, besides --timeout */
@@ -50,24 +51,45 @@ enum step {
 	STEP_FAIL
 };
 
-/* The bucket: --store s3://BUCKET, or Elastic Beanstalk's own. */
-static int
-choose_bucket(struct s3_run *t, struct lerr *e)
+int
+store_s3_bucket(const struct store_ctx *c, char *bucket, size_t len,
+    struct lerr *e)
 {
-	const struct store_spec	*st = &t->c->o->store;
+	const struct store_spec	*st = &c->o->store;
 
 	if (!st->eb_bucket) {
-		strlcpy(t->bucket, st->bucket, sizeof(t->bucket));
+		strlcpy(bucket, st->bucket, len);
 		return 0;
 	}
-	if (t->c->account_id == NULL || t->c->account_id[0] == '\0') {
+	if (c->account_id == NULL || c->account_id[0] == '\0') {
 		lerr_set(e, LERR_SCOPE, "--store s3: the instance identity "
 		    "document has no accountId to name Elastic Beanstalk's "
 		    "bucket; pass --store s3://BUCKET");
 		return -1;
 	}
-	return s3_eb_bucket(t->c->res->region, t->c->account_id, t->bucket,
-	    sizeof(t->bucket), e);
+	return s3_eb_bucket(c->res->region, c->account_id, bucket, len, e);
+}
+
+int
+store_s3_client(const struct store_ctx *c, char *endpoint, size_t len,
+    struct s3 **out, struct lerr *e)
+{
+	struct s3_config	 cfg;
+	struct ca_paths		 ca;
+
+	if (s3_resolve_endpoint(c->res->region, c->env->s3_endpoint,
+	    c->env->any_endpoint, c->o->allow_http_endpoint, endpoint, len,
+	    e) == -1 ||
+	    ca_choose(endpoint, c->env->ca_file, c->env->ca_dir,
+	    ca_probe_paths, &ca, e) == -1)
+		return -1;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = endpoint;
+	cfg.region = c->res->region;
+	cfg.creds = c->creds;
+	cfg.ca_file = ca.file;
+	cfg.ca_dir = ca.dir;
+	return (*out = s3_new(&cfg, e)) == NULL ? -1 : 0;
 }
 
 /* The client, the bucket and the record's key; once per run. */
@@ -76,13 +98,11 @@ open_store(struct s3_run *t, struct lerr *e)
 {
 	struct store_ctx	*c = t->c;
 	struct leader_result	*res = c->res;
-	struct s3_config	 cfg;
-	struct ca_paths		 ca;
 	char			 err[256];
 
 	if (t->s3 != NULL)
 		return 0;
-	if (choose_bucket(t, e) == -1)
+	if (store_s3_bucket(c, t->bucket, sizeof(t->bucket), e) == -1)
 		return -1;
 	if (record_format_group(res->scope_key, res->scope_value, t->group,
 	    sizeof(t->group)) == -1 ||
@@ -96,19 +116,8 @@ open_store(struct s3_run *t, struct lerr *e)
 	    t->bucket, t->key);
 	snprintf(res->store_desc, sizeof(res->store_desc), "s3://%s/%s",
 	    t->bucket, c->o->store.prefix);
-	if (s3_resolve_endpoint(res->region, c->env->s3_endpoint,
-	    c->env->any_endpoint, c->o->allow_http_endpoint, t->endpoint,
-	    sizeof(t->endpoint), e) == -1 ||
-	    ca_choose(t->endpoint, c->env->ca_file, c->env->ca_dir,
-	    ca_probe_paths, &ca, e) == -1)
-		return -1;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.endpoint = t->endpoint;
-	cfg.region = res->region;
-	cfg.creds = c->creds;
-	cfg.ca_file = ca.file;
-	cfg.ca_dir = ca.dir;
-	if ((t->s3 = s3_new(&cfg, e)) == NULL)
+	if (store_s3_client(c, t->endpoint, sizeof(t->endpoint), &t->s3,
+	    e) == -1)
 		return -1;
 	log_msg(LOG_VERBOSE, "S3 record %s at %s", res->record_url,
 	    t->endpoint);

@@ -32,6 +32,7 @@ def read(path):
 
 # Values outside each option's limits; the binary's message names the limit.
 LIMIT_PROBES = [("name", "bad/name"), ("epoch", "bad/epoch"), ("settle", "9999"),
+                ("rolling", "0"), ("quorum", "101%"),
                 ("timeout", "0"), ("follower-exit", "999"), ("follower-exit", "2"),
                 ("scope", "tag:=x"), ("scope", "tag:a="), ("store", "s3://ab"),
                 ("lease", "1"), ("kill-after", "9999")]

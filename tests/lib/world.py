@@ -90,6 +90,7 @@ EXIT_SCOPE = 115
 EXIT_DEADLINE = 116
 EXIT_SIGNAL = 117
 EXIT_INTERNAL = 118
+EXIT_QUORUM = 121
 
 
 # A sanitizer abort must never look like a follower (--check exits 1): the
@@ -612,6 +613,8 @@ class World:
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.imds[iid].endpoint
         env["AWS_ENDPOINT_URL_EC2"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["AWS_ENDPOINT_URL_S3"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
+        env["AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"] = (
+            self.proxy.endpoint if via_proxy else self.moto.endpoint)
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
         env.update(extra or {})
@@ -731,7 +734,10 @@ class World:
 # sends to S3 can leave the machine (connection refused).
 S3_NOWHERE = "http://127.0.0.1:9"
 ENDPOINT_VARS = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_EC2",
-                 "AWS_ENDPOINT_URL_S3")
+                 "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+# Set to the discard port when absent (and no loopback AWS_ENDPOINT_URL is
+# allowed): a child never falls back to a real AWS endpoint.
+OPTIONAL_ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
 
 
 def test_tool_env():
@@ -749,15 +755,17 @@ def test_tool_env():
 def guard_env(env, allow_aws=()):
     """Refuse (exit 99) unless every endpoint is loopback; drop other AWS_*.
 
-    AWS_ENDPOINT_URL_S3 must be http://127.0.0.1:PORT too; when neither it
-    nor AWS_ENDPOINT_URL is set it is set to S3_NOWHERE.  Adds test_tool_env()
+    AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 must
+    be http://127.0.0.1:PORT too; when neither the variable nor
+    AWS_ENDPOINT_URL is set it is set to S3_NOWHERE.  Adds test_tool_env()
     (sanitizer options, valgrind wrapper variables)."""
     env = dict(env)
-    if not env.get("AWS_ENDPOINT_URL_S3") and not (
-            "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
-        env["AWS_ENDPOINT_URL_S3"] = S3_NOWHERE
+    for k in OPTIONAL_ENDPOINT_VARS:
+        if not env.get(k) and not (
+                "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
+            env[k] = S3_NOWHERE
     for k in ENDPOINT_VARS:
-        if k in env or k != "AWS_ENDPOINT_URL_S3":
+        if k in env or k not in OPTIONAL_ENDPOINT_VARS:
             check_loopback(env.get(k), k)
     safe = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",

@@ -3,8 +3,9 @@
 
 1. The IAM policy allows every EC2 action leader-exec calls: the actions
    are read from the C source (the literal action names passed to ec2_call
-   and ec2_tag_call in src/*.c), so a new call without a policy change
-   fails here.  Each is evaluated against ebextensions/leader-exec-iam-policy.json
+   and ec2_tag_call in src/*.c, and the q.action / q.iam_prefix of other
+   Query API calls such as ELBv2's DescribeTargetHealth), so a new call
+   without a policy change fails here.  Each is evaluated against ebextensions/leader-exec-iam-policy.json
    with the request leader-exec actually makes (DescribeInstances on "*";
    CreateTags/DeleteTags of a leader-exec:<name> tag on an instance of the
    environment), by a small evaluator of the condition operators the policy
@@ -94,6 +95,58 @@ def source_actions():
             else:
                 opaque.append("%s: %s" % (where, arg))
     return actions, forwards, opaque
+
+
+QUERY_ACTION_RE = re.compile(r'\bq\.action\s*=\s*"([A-Za-z]+)"')
+QUERY_PREFIX_RE = re.compile(r'\bq\.iam_prefix\s*=\s*([A-Za-z0-9_"]+)\s*;')
+DEFINE_RE = re.compile(r'^#define\s+([A-Z0-9_]+)\s+"([a-z0-9-]+)"', re.M)
+
+
+def query_actions():
+    """{service:action: [file:line]} of the other Query API calls in src/*.c
+    (struct ec2_query's q.action, with the q.iam_prefix set before it), and
+    the call sites whose prefix could not be resolved."""
+    defines = {}
+    for path in sorted(glob.glob(os.path.join(REPO, "src", "*.h"))):
+        with open(path, encoding="utf-8") as f:
+            defines.update(DEFINE_RE.findall(f.read()))
+    actions, opaque = {}, []
+    for path in sorted(glob.glob(os.path.join(REPO, "src", "*.c"))):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        for m in QUERY_ACTION_RE.finditer(text):
+            where = "%s:%d" % (os.path.relpath(path, REPO), text.count("\n", 0, m.start()) + 1)
+            prefixes = QUERY_PREFIX_RE.findall(text, 0, m.start())
+            raw = prefixes[-1] if prefixes else ""
+            prefix = raw.strip('"') if raw.startswith('"') else defines.get(raw)
+            if not prefix:
+                opaque.append("%s: prefix %r" % (where, raw))
+                continue
+            actions.setdefault("%s:%s" % (prefix, m.group(1)), []).append(where)
+    return actions, opaque
+
+
+# The other services' actions and the resource leader-exec calls them on.
+QUERY_REQUESTS = {
+    "elasticloadbalancing:DescribeTargetHealth": ("*", {}),
+}
+
+
+def check_query_actions(filled):
+    """The Query API actions besides EC2's: each allowed as called."""
+    actions, opaque = query_actions()
+    check(bool(actions) and not opaque, "other Query API actions derived from src/*.c "
+          "(%s)" % ", ".join("%s at %s" % (a, "/".join(w)) for a, w in sorted(actions.items())),
+          "literal actions with a known prefix", opaque or actions)
+    for action in sorted(actions):
+        if action not in QUERY_REQUESTS:
+            check(False, "a request context is known for %s (add it to QUERY_REQUESTS and "
+                  "review the policy)" % action, "known", action)
+            continue
+        resource, ctx = QUERY_REQUESTS[action]
+        check(allowed(filled, action, resource, ctx), "policy allows %s on %s as "
+              "leader-exec calls it" % (action, resource), "allowed", "denied")
+    return sorted(actions)
 
 
 # -- a small IAM evaluator ------------------------------------------------------
@@ -204,9 +257,10 @@ def check_policy():
     check(allowed(filled, "ec2:CreateTags", INSTANCE_ARN, tag_request(["leader-exec:cron"])),
           "policy allows the cron job's leader-exec:cron tag", "allowed", "denied")
 
+    others = check_query_actions(filled)
     granted = sorted({a for s in statements if s.get("Effect") == "Allow"
                       for a in _as_list(s.get("Action", []))})
-    wanted = sorted("ec2:" + a for a in actions)
+    wanted = sorted(["ec2:" + a for a in actions] + others)
     check(granted == wanted, "policy grants exactly the actions leader-exec calls",
           wanted, granted)
     denied_cases = [

@@ -392,6 +392,89 @@ START_TEST(test_exit_codes_distinct)
 }
 END_TEST
 
+/* --rolling K, --quorum N|P%, --target-group ARN: ranges and forms. */
+START_TEST(test_rolling)
+{
+	static const char tg[] = "arn:aws:elasticloadbalancing:us-east-1:"
+	    "123456789012:targetgroup/web/50dc6c495c0c9188";
+
+	ck_assert_int_eq(parse("--rolling", "2", "ls", NULL), 0);
+	ck_assert_int_eq(o.rolling, 2);
+	ck_assert_int_eq(o.quorum.kind, SLOTS_QUORUM_NONE);
+	ck_assert_int_eq(parse("--rolling", "1000", "ls", NULL), 0);
+	ck_assert_int_eq(parse("--rolling", "0", "ls", NULL), -1);
+	ck_assert_str_eq(err, "--rolling 0: expected 1 to 1000 instances at "
+	    "a time");
+	ck_assert_int_eq(parse("--rolling", "1001", "ls", NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "2x", "ls", NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "5", "ls",
+	    NULL), 0);
+	ck_assert_int_eq(o.quorum.kind, SLOTS_QUORUM_COUNT);
+	ck_assert_int_eq(o.quorum.value, 5);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "0", "ls",
+	    NULL), 0);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "50%", "ls",
+	    NULL), 0);
+	ck_assert_int_eq(o.quorum.kind, SLOTS_QUORUM_PERCENT);
+	ck_assert_int_eq(o.quorum.value, 50);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "100%", "ls",
+	    NULL), 0);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "0%", "ls",
+	    NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "101%", "ls",
+	    NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "-1", "ls",
+	    NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--quorum", "5%%", "ls",
+	    NULL), -1);
+	ck_assert_int_eq(parse("--quorum", "5", "ls", NULL), -1);
+	ck_assert_str_eq(err, "--quorum works only with --rolling K");
+	ck_assert_int_eq(parse("--rolling", "1", "--check", NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--all", "ls", NULL), -1);
+	ck_assert_int_eq(parse("--rolling", "1", "--target-group", tg, "ls",
+	    NULL), 0);
+	ck_assert_str_eq(o.target_group, tg);
+	ck_assert_str_eq(o.target_group_region, "us-east-1");
+	ck_assert_int_eq(parse("--target-group", tg, "ls", NULL), -1);
+	ck_assert_str_eq(err, "--target-group works only with --rolling K");
+}
+END_TEST
+
+/* The ARN form of a target group, partition by partition. */
+START_TEST(test_target_group_arn)
+{
+	char	 region[32];
+
+	ck_assert(cli_valid_target_group("arn:aws-cn:elasticloadbalancing:"
+	    "cn-north-1:123456789012:targetgroup/a-b/0123456789abcdef",
+	    region));
+	ck_assert_str_eq(region, "cn-north-1");
+	ck_assert(cli_valid_target_group("arn:aws-us-gov:"
+	    "elasticloadbalancing:us-gov-west-1:123456789012:targetgroup/"
+	    "x/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws-eu:elasticloadbalancing:"
+	    "eu-west-1:123456789012:targetgroup/x/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:12345678901:targetgroup/x/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:123456789012:loadbalancer/x/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:123456789012:targetgroup/x/", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:123456789012:targetgroup/x/12g", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:123456789012:targetgroup/a_b/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "EU:123456789012:targetgroup/a/1", region));
+	ck_assert(!cli_valid_target_group("arn:aws:elasticloadbalancing:"
+	    "eu-west-1:123456789012:targetgroup/"
+	    "abcdefghijabcdefghijabcdefghijabc/1", region));
+	ck_assert(cli_reserved_status(LERR_QUORUM));
+	ck_assert_int_eq(LERR_QUORUM, 121);
+	ck_assert(strstr(cli_help, "121 ") != NULL);
+}
+END_TEST
+
 static Suite *
 cli_suite(void)
 {
@@ -404,6 +487,8 @@ cli_suite(void)
 	tcase_add_test(core, test_command_options_untouched);
 	tcase_add_test(core, test_value_forms);
 	tcase_add_test(core, test_verbose_bundle);
+	tcase_add_test(core, test_rolling);
+	tcase_add_test(core, test_target_group_arn);
 	tcase_add_test(core, test_epoch_none);
 	tcase_add_test(core, test_scope);
 	tcase_add_test(core, test_modes);

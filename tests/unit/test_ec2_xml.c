@@ -1189,6 +1189,89 @@ START_TEST(test_limit_instances)
 }
 END_TEST
 
+/*
+ * Rule: DescribeTargetHealth gives one instance per target, running
+ * exactly when its TargetHealth/State is "healthy"; a target that is no
+ * instance id (an IP) keeps an empty id, so it never matches an instance;
+ * the result does not depend on how the body is split.
+ */
+START_TEST(test_target_health)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<DescribeTargetHealthResponse xmlns=\"http://elasticloadbalancing"
+	    ".amazonaws.com/doc/2015-12-01/\">\n"
+	    " <DescribeTargetHealthResult>\n  <TargetHealthDescriptions>\n"
+	    "   <member><HealthCheckPort>80</HealthCheckPort>\n"
+	    "    <Target><Id>i-0aaa</Id><Port>80</Port></Target>\n"
+	    "    <TargetHealth><State>healthy</State></TargetHealth></member>\n"
+	    "   <member><Target><Port>80</Port><Id>i-0bbb</Id></Target>\n"
+	    "    <TargetHealth><State>unhealthy</State>"
+	    "<Reason>Target.FailedHealthChecks</Reason>"
+	    "<Description>Health checks failed</Description></TargetHealth>"
+	    "</member>\n"
+	    "   <member><TargetHealth><State>draining</State></TargetHealth>"
+	    "<Target><Id>i-0ccc</Id></Target></member>\n"
+	    "   <member><Target><Id>10.0.0.7</Id></Target>"
+	    "<TargetHealth><State>healthy</State></TargetHealth></member>\n"
+	    "   <member><Target><Id>i-0ddd</Id></Target>"
+	    "<TargetHealth><State>Healthy</State></TargetHealth></member>\n"
+	    "  </TargetHealthDescriptions>\n </DescribeTargetHealthResult>\n"
+	    " <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>\n"
+	    "</DescribeTargetHealthResponse>\n";
+	static const int chunks[] = { 0, 1, 7, -3, -20260101 };
+	struct ec2_result	 r;
+	char			 err[256], *want = NULL, *got;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		ck_assert_int_eq(feed(doc, strlen(doc), NULL, &r, chunks[i], err,
+		    sizeof(err)), 0);
+		ck_assert_uint_eq(r.group.ninst, 5);
+		ck_assert_str_eq(r.group.inst[0].id, "i-0aaa");
+		ck_assert_int_eq(r.group.inst[0].state, STATE_RUNNING);
+		ck_assert_str_eq(r.group.inst[1].id, "i-0bbb");
+		ck_assert_int_eq(r.group.inst[1].state, STATE_UNKNOWN);
+		ck_assert_str_eq(r.group.inst[2].id, "i-0ccc");
+		ck_assert_int_eq(r.group.inst[2].state, STATE_UNKNOWN);
+		ck_assert_str_eq(r.group.inst[3].id, "");
+		ck_assert_str_eq(r.group.inst[4].id, "i-0ddd");
+		ck_assert_int_eq(r.group.inst[4].state, STATE_UNKNOWN);
+		ck_assert_str_eq(r.request_id, "r-1");
+		ck_assert_int_eq(r.is_error, 0);
+		got = dump(&r, 0, err);
+		if (want == NULL)
+			want = got;
+		else {
+			ck_assert_str_eq(got, want);
+			free(got);
+		}
+		ec2_result_free(&r);
+	}
+	free(want);
+}
+END_TEST
+
+/* Rule: ELBv2's ErrorResponse/Error is an error with its code. */
+START_TEST(test_target_health_error)
+{
+	struct ec2_result	 r;
+	char			 err[256];
+
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(parse_str("<ErrorResponse xmlns=\"http://"
+	    "elasticloadbalancing.amazonaws.com/doc/2015-12-01/\"><Error>"
+	    "<Type>Sender</Type><Code>TargetGroupNotFound</Code><Message>One "
+	    "or more target groups not found</Message></Error><RequestId>x"
+	    "</RequestId></ErrorResponse>", NULL, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.is_error, 1);
+	ck_assert_str_eq(r.error_code, "TargetGroupNotFound");
+	ck_assert_uint_eq(r.group.ninst, 0);
+	ec2_result_free(&r);
+}
+END_TEST
+
 static Suite *
 ec2_xml_suite(void)
 {
@@ -1217,6 +1300,8 @@ ec2_xml_suite(void)
 	tcase_add_test(tc, test_error_response_403);
 	tcase_add_test(tc, test_error_moto_403);
 	tcase_add_test(tc, test_error_first_wins);
+	tcase_add_test(tc, test_target_health);
+	tcase_add_test(tc, test_target_health_error);
 	tcase_add_test(tc, test_error_without_code);
 	tcase_add_test(tc, test_unexpected_root);
 	tcase_add_test(tc, test_malformed);
