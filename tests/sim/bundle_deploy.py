@@ -45,7 +45,8 @@ KIT = {".platform/hooks/predeploy/05_leader_export.sh": 0o755,
        ".platform/hooks/predeploy/10_leader_migrate.sh": 0o755,
        ".platform/confighooks/predeploy/05_leader_export.sh": 0o755,
        ".platform/bin/leader-exec": 0o755,
-       ".platform/bin/leader-exec-x86_64": 0o755}
+       ".platform/bin/leader-exec-x86_64": 0o755,
+       ".platform/bin/leader-exec-aarch64": 0o755}
 CRON = ".ebextensions/02_leader_exec_cron.config"
 NOTHING = {"LEADER_EXEC_MIGRATE_COMMAND": None, "LEADER_EXEC_EXPORT_FILE": None,
            "LEADER_EXEC_ARGS": None}
@@ -78,23 +79,28 @@ def make_app(top):
 
 
 def check_wrapper(app, top):
-    """.platform/bin/leader-exec execs leader-exec-<arch> by uname -m, and
-    exits 127 naming the file when the bundle lacks that architecture."""
+    """.platform/bin/leader-exec execs leader-exec-<arch> by uname -m; it
+    exits 127 naming the file when the bundle lacks that architecture, and
+    126 naming the machine for any other machine."""
     fake = os.path.join(top, "fake-uname")
     os.makedirs(fake, exist_ok=True)
-    with open(os.path.join(fake, "uname"), "w", encoding="utf-8") as f:
-        f.write("#!/bin/sh\necho aarch64\n")
-    os.chmod(os.path.join(fake, "uname"), 0o755)
-    wrapper = os.path.join(app, ".platform", "bin", "leader-exec")
+    bindir = os.path.join(top, "bin-without-aarch64")
+    shutil.copytree(os.path.join(app, ".platform", "bin"), bindir)
+    os.unlink(os.path.join(bindir, "leader-exec-aarch64"))
     path = {"PATH": fake + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin")}
-    p = subprocess.run([wrapper, "--version"], capture_output=True, text=True, timeout=30,
-                       env=path)
-    W.expect(p.returncode == 127 and "leader-exec-aarch64" in p.stderr,
-             "on an aarch64 machine without leader-exec-aarch64 the wrapper exits 127 naming it",
-             (127, "leader-exec-aarch64"), (p.returncode, p.stderr.strip()))
+    for machine, rc, text in (("aarch64", 127, "leader-exec-aarch64"),
+                              ("riscv64", 126, "riscv64")):
+        with open(os.path.join(fake, "uname"), "w", encoding="utf-8") as f:
+            f.write("#!/bin/sh\necho %s\n" % machine)
+        os.chmod(os.path.join(fake, "uname"), 0o755)
+        p = subprocess.run([os.path.join(bindir, "leader-exec"), "--version"],
+                           capture_output=True, text=True, timeout=30, env=path)
+        W.expect(p.returncode == rc and text in p.stderr,
+                 "uname -m %s without leader-exec-aarch64: the wrapper exits %d naming %s"
+                 % (machine, rc, text), (rc, text), (p.returncode, p.stderr.strip()))
+    wrapper = os.path.join(app, ".platform", "bin", "leader-exec")
     if os.uname().machine != "x86_64":
-        W.log("  not checked: the wrapper on this %s machine (the bundle carries x86_64)"
-              % os.uname().machine)
+        W.log("  not checked: the wrapper on this %s machine" % os.uname().machine)
         return
     p = subprocess.run([wrapper, "--version"], capture_output=True, text=True, timeout=30)
     W.expect(p.returncode == 0 and p.stdout.startswith("leader-exec "),
@@ -131,13 +137,20 @@ def check_archive(zip_path, app):
         W.expect(wrapper.startswith(b"#!/bin/sh\n"),
                  ".platform/bin/leader-exec is the sh wrapper", "#!/bin/sh", wrapper[:20])
         binary = z.read(".platform/bin/leader-exec-x86_64")
-    path = os.path.join(os.path.dirname(zip_path), "leader-exec-x86_64.extracted")
-    with open(path, "wb") as f:
-        f.write(binary)
-    p = subprocess.run(["readelf", "-d", path], capture_output=True, text=True, timeout=30)
-    W.expect("There is no dynamic section" in p.stdout,
-             "the bundled binary has no dynamic section (readelf -d)",
-             "There is no dynamic section", p.stdout.strip()[:200])
+        arm = z.read(".platform/bin/leader-exec-aarch64")
+    for name, data, machine in (("x86_64", binary, "X86-64"), ("aarch64", arm, "AArch64")):
+        path = os.path.join(os.path.dirname(zip_path), "leader-exec-%s.extracted" % name)
+        with open(path, "wb") as f:
+            f.write(data)
+        p = subprocess.run(["readelf", "-d", path], capture_output=True, text=True,
+                           timeout=30)
+        W.expect("There is no dynamic section" in p.stdout,
+                 "the bundled %s binary has no dynamic section (readelf -d)" % name,
+                 "There is no dynamic section", p.stdout.strip()[:200])
+        p = subprocess.run(["readelf", "-h", path], capture_output=True, text=True,
+                           timeout=30)
+        W.expect(machine in p.stdout, "the bundled %s binary is for %s" % (name, machine),
+                 machine, p.stdout.strip()[-300:])
     with open(os.path.join(app, ".platform/bin/leader-exec-x86_64"), "rb") as f:
         W.expect(f.read() == binary, "the archive's binary is the one installed in the app",
                  "identical", "different")

@@ -1052,9 +1052,19 @@ supervise_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(supervise_suite());
-	int	 failed;
+	static const int	 dfl[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+	};
+	SRunner			*sr = srunner_create(supervise_suite());
+	size_t			 i;
+	int			 failed;
 
+	/*
+	 * The tests expect the default dispositions of the signals they
+	 * forward, whatever this program inherited (nohup ignores SIGHUP).
+	 */
+	for (i = 0; i < nitems(dfl); i++)
+		signal(dfl[i], SIG_DFL);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
