@@ -69,7 +69,7 @@
 #define TQ	6	/* the environment acts at ticks < TQ */
 #endif
 #ifndef TMAX
-#define TMAX	9
+#define TMAX	10
 #endif
 #ifndef KILLS
 #define KILLS	1
@@ -84,7 +84,7 @@
 #define PARTITIONS 1	/* holders cut off from EC2 for a while, in all */
 #endif
 #ifndef RUNS
-#define RUNS	2	/* children started, in all */
+#define RUNS	3	/* children started, in all */
 #endif
 #ifndef OWN_MARGIN
 #define OWN_MARGIN 1	/* 1 (proposed): an instance deems its own claim

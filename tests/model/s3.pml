@@ -60,7 +60,7 @@
 #define N	3	/* instances running at once, at most */
 #endif
 #ifndef M
-#define M	4	/* launches in all (ids 0..M-1) */
+#define M	3	/* launches in all (ids 0..M-1) */
 #endif
 #ifndef L
 #define L	5	/* lease (ticks) */
@@ -81,16 +81,16 @@
 #define TQ	6	/* the environment acts at ticks < TQ */
 #endif
 #ifndef TMAX
-#define TMAX	10	/* the clock stops at TMAX */
+#define TMAX	8	/* the clock stops at TMAX */
 #endif
 #ifndef KILLS
-#define KILLS	3	/* terminations in all */
+#define KILLS	1	/* terminations in all */
 #endif
 #ifndef CRASHES
 #define CRASHES	1	/* leader-exec killed (instance running), in all */
 #endif
 #ifndef EPOCHS
-#define EPOCHS	2	/* epochs 1..EPOCHS (<= 7) */
+#define EPOCHS	1	/* epochs 1..EPOCHS (<= 7) */
 #endif
 #ifndef OFFSETS
 #define OFFSETS	0	/* 1: spin chooses each clock's offset in 0..D;
@@ -113,7 +113,7 @@
 			   outdated read gets 412 and changes nothing */
 #endif
 #ifndef MODE
-#define MODE	0	/* 0: with an epoch (done/failed); 1: --hold
+#define MODE	3	/* 0: with an epoch (done/failed); 1: --hold
 			   (released); 2: --epoch none (idle); 3: any */
 #endif
 #ifndef FAILS
