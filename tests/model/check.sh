@@ -90,13 +90,13 @@ s3-bug-release-deletes|term_order|s3.pml|-DBUG=2 -DMODE=1 -DKILLS=0 -DCRASHES=0 
 s3-bug-no-epoch-wait|two_children|s3.pml|-DBUG=3 -DEPOCHS=2 -DKILLS=0 -DCRASHES=0 -DFAILS=0 -DPARTITIONS=0|the check bites: claiming over a live held record of another epoch runs two children
 s3-bug-no-if-match|term_order|s3.pml|-DBUG=4 -DCLAIM_SPLIT=1 -DKILLS=0 -DCRASHES=0 -DFAILS=0 -DPARTITIONS=0|the check bites: unconditional PUTs let two claimants of one read both win
 tags-lease|pass|lease_tags.pml||tags store lease: lag 1, settle 2, lease 5, R 2, K 1, drift 1: one child at a time through a holder cut off, kill -9, termination, release and takeover
-tags-drift-2|pass|lease_tags.pml|-DS=2 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|tags store, clocks 2 apart: lag 1, settle 2, lease 7, R 2, K 1
+tags-drift-2|pass|lease_tags.pml|-DRUNS=2 -DS=2 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|tags store, clocks 2 apart: lag 1, settle 2, lease 7, R 2, K 1
 tags-lease-over-L|pass|lease_tags.pml|-DK=3|tags store: R+K+D = 6 >= L = 5 is still safe, as a claimant settles S = 2 before its child starts (R+K+D < L+S)
 tags-kill-after-unsafe|two_children|lease_tags.pml|-DK=4|counterexample: tags store, R+K+D = 7 = L+S: the standby's child starts while the stopped holder's child is still being killed
 tags-settle-drift-unsafe|two_children|lease_tags.pml|-DOWN_MARGIN=0 -DS=3 -DD=2|counterexample without the own margin: settle 3 + drift 2 = lease 5: a fresh claim looks expired to a faster clock before its claimant's settle ends, and the claimant still believes it
 tags-lag-over-settle|two_children|lease_tags.pml|-DLAG=2 -DS=1|counterexample: tags store, lag 2 > settle 1 (the election's condition)
-tags-own-margin|pass|lease_tags.pml|-DS=1 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|tags store, drift 2 > settle - lag + 1: safe when an instance deems its own claim expired D early (OWN_MARGIN=1)
-tags-own-margin-off|two_children|lease_tags.pml|-DOWN_MARGIN=0 -DS=1 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|counterexample: without that margin a restarted leader-exec revives its own claim that a faster clock already took as expired
+tags-own-margin|pass|lease_tags.pml|-DRUNS=2 -DS=1 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|tags store, drift 2 > settle - lag + 1: safe when an instance deems its own claim expired D early (OWN_MARGIN=1)
+tags-own-margin-off|two_children|lease_tags.pml|-DRUNS=2 -DOWN_MARGIN=0 -DS=1 -DD=2 -DL=7 -DTMAX=14 -DTQ=10 -DKILLS=0 -DCRASHES=0|counterexample: without that margin a restarted leader-exec revives its own claim that a faster clock already took as expired
 "
 if [ "${MODEL_LONG:-0}" = 1 ]; then
 	configs="${configs}\

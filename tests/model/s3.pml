@@ -266,8 +266,8 @@ inline stop_child(i)
  * (FAILS in all).  OK(i): it can reach S3 now. */
 #define CUT(i)		((cut >> (i)) & 1)
 #define OK(i)		(!CUT(i))
-#define NETFAIL(i)	:: CUT(i) -> skip; \
-			:: OK(i) && nfailed < FAILS -> nfailed++;
+#define NETFAIL(i)	:: CUT(i) || nfailed < FAILS -> \
+			nfailed = nfailed + (CUT(i) -> 0 : 1);
 
 /* The child exits by itself with ok (1) or not: record the outcome. */
 inline finish(i, ok)
@@ -365,7 +365,8 @@ end_loop:
 			if
 			:: OK(i) && rver == myver[i] ->
 				put(i, S_HELD, rterm, rep, CLOCK(i) + L);
-				last_ok[i] = now
+				last_ok[i] = now;
+				printf("@ t=%d i%d renews: lease to %d\n", now, i, rexp)
 			:: OK(i) && rver != myver[i] ->
 				printf("@ t=%d i%d: renewal 412\n", now, i);
 				stop_child(i)
