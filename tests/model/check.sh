@@ -85,6 +85,8 @@ s3-claim-split|pass|s3.pml|-DCLAIM_SPLIT=1 -DRUNS=2|s3 store: a claim's read and
 s3-drift-unsafe|two_children|s3.pml|-DD=2|counterexample: drift 2, R+K+D = 5 = L: a faster clock sees the lease expired while the child still runs
 s3-kill-after-unsafe|two_children|s3.pml|-DK=2|counterexample: kill-after 2, R+K+D = 5 = L
 s3-deadline-unsafe|two_children|s3.pml|-DR=3|counterexample: renew deadline 3, R+K+D = 5 = L
+s3-once-no-failures|pass|s3.pml|-DCHECK_ONCE=1 -DMODE=0 -DFAILS=0 -DPARTITIONS=0 -DCRASHES=0 -DKILLS=0|s3 store with an epoch: without failed requests or deaths the command runs exactly once per epoch (ran_twice)
+s3-success-unrecorded|ran_twice|s3.pml|-DCHECK_ONCE=1 -DMODE=0|at least once, not exactly once: a command that succeeded but whose done PUT failed runs again for the epoch
 s3-bug-done-ignored|done_rerun|s3.pml|-DBUG=1 -DKILLS=0 -DCRASHES=0 -DFAILS=0 -DPARTITIONS=0|the check bites: a decision that claims a done epoch like a failed one runs it again
 s3-bug-release-deletes|term_order|s3.pml|-DBUG=2 -DMODE=1 -DKILLS=0 -DCRASHES=0 -DFAILS=0 -DPARTITIONS=0|the check bites: releasing by DeleteObject restarts the term at 1 (the fencing token repeats)
 s3-bug-no-epoch-wait|two_children|s3.pml|-DBUG=3 -DEPOCHS=2 -DKILLS=0 -DCRASHES=0 -DFAILS=0 -DPARTITIONS=0|the check bites: claiming over a live held record of another epoch runs two children

@@ -54,6 +54,9 @@
  *                 is above that of every earlier child of another holder
  *                 or epoch (the fencing token never repeats, also across
  *                 scale-to-zero)
+ *   ran_twice     (CHECK_ONCE=1) no child starts for an epoch whose
+ *                 command succeeded before: exactly once; it fails when
+ *                 the outcome could not be recorded (at least once)
  */
 
 #ifndef N
@@ -105,6 +108,11 @@
 			   deletes the object; 3 no wait for a live holder of
 			   another epoch; 4 claims without If-Match or
 			   If-None-Match (needs CLAIM_SPLIT=1) */
+#endif
+#ifndef CHECK_ONCE
+#define CHECK_ONCE 0	/* 1: also assert ran_twice (no child starts for an
+			   epoch whose command succeeded before, recorded or
+			   not): exactly once, which the store cannot give */
 #endif
 #ifndef CLAIM_SPLIT
 #define CLAIM_SPLIT 0	/* 1: a claim's read and its PUT are two steps
@@ -170,6 +178,7 @@ byte rep, rhold, rterm, rexp;
 bit child[M];
 byte kill_at[M];		/* 0: not being stopped */
 byte done_mask;			/* epochs the record said done for */
+byte ok_mask;			/* epochs whose command succeeded */
 byte last_term, last_hold, last_ep;	/* the last child started */
 byte nruns;			/* children started */
 
@@ -183,7 +192,7 @@ byte next_renew[M];
 
 byte acted;			/* bit i: instance i acted in this tick */
 hidden byte d_j;
-hidden byte two_children, done_rerun, term_order;
+hidden byte two_children, done_rerun, term_order, ran_twice;
 
 /*
  * The decision for instance self, epoch ep, its clock clk, over the record
@@ -242,6 +251,10 @@ inline start_child(i)
 	assert(!two_children);
 	done_rerun = ((done_mask & EBIT(rep)) != 0);
 	assert(!done_rerun);
+#if CHECK_ONCE
+	ran_twice = ((ok_mask & EBIT(rep)) != 0);
+	assert(!ran_twice);
+#endif
 	term_order = (last_term != 0 &&
 	    (rterm < last_term || (rterm == last_term &&
 	     (last_hold != i || last_ep != rep))));
@@ -273,6 +286,7 @@ inline stop_child(i)
 inline finish(i, ok)
 {
 	child[i] = 0;
+	ok_mask = ok_mask | (ok -> EBIT(rep) : 0);
 	if
 	:: OK(i) && rver == myver[i] ->
 		if
