@@ -82,6 +82,8 @@ s3-scale-to-zero|pass|s3.pml|-DTMAX=9 -DM=4 -DKILLS=3 -DCRASHES=0 -DEPOCHS=2 -DF
 s3-drift-2|pass|s3.pml|-DL=7 -DD=2 -DTMAX=10 -DRUNS=2|s3 store, clocks 2 apart: lease 7, R 2, K 1 (R+K+D = 5 < L)
 s3-offsets-chosen|pass|s3.pml|-DOFFSETS=1 -DKILLS=0 -DMODE=1 -DRUNS=2|s3 store, --hold: every clock offset in 0..D chosen by spin rather than fixed by id
 s3-claim-split|pass|s3.pml|-DCLAIM_SPLIT=1 -DRUNS=2|s3 store: a claim's read and its conditional PUT as two steps, other writes between them
+s3-slow-renewal|pass|s3.pml|-DW=1 -DRUNS=2|s3 store: a renewal's answer up to 1 tick late, the renew deadline counted from the send: still safe at R+K+D = 4 < L
+s3-slow-renewal-from-answer|two_children|s3.pml|-DW=1 -DDEADLINE_FROM_SEND=0|counterexample: the same with the deadline counted from the answer: R+K+D+W = 5 = L
 s3-drift-unsafe|two_children|s3.pml|-DD=2|counterexample: drift 2, R+K+D = 5 = L: a faster clock sees the lease expired while the child still runs
 s3-kill-after-unsafe|two_children|s3.pml|-DK=2|counterexample: kill-after 2, R+K+D = 5 = L
 s3-deadline-unsafe|two_children|s3.pml|-DR=3|counterexample: renew deadline 3, R+K+D = 5 = L

@@ -109,6 +109,15 @@
 			   another epoch; 4 claims without If-Match or
 			   If-None-Match (needs CLAIM_SPLIT=1) */
 #endif
+#ifndef W
+#define W	0	/* a renewal's answer may come up to W ticks after
+			   the PUT landed (slow request) */
+#endif
+#ifndef DEADLINE_FROM_SEND
+#define DEADLINE_FROM_SEND 1	/* 1: the renew deadline counts from the
+			   send of the last successful renewal; 0: from its
+			   answer */
+#endif
 #ifndef CHECK_ONCE
 #define CHECK_ONCE 0	/* 1: also assert ran_twice (no child starts for an
 			   epoch whose command succeeded before, recorded or
@@ -189,6 +198,8 @@ byte myver[M];			/* ETag read (WRITE) or of my last write */
 byte wterm[M];			/* term of the pending claim */
 byte last_ok[M];		/* tick of the last successful renewal */
 byte next_renew[M];
+byte ans_at[M];			/* a renewal's answer is due then, 0: none */
+byte ans_t[M];			/* the last_ok it brings */
 
 byte acted;			/* bit i: instance i acted in this tick */
 hidden byte d_j;
@@ -268,6 +279,7 @@ inline start_child(i)
 /* Stop the child: SIGTERM now, SIGKILL at now + K. */
 inline stop_child(i)
 {
+	ans_at[i] = 0; ans_t[i] = 0;
 	kill_at[i] = now + K;
 	phase[i] = STOPPING;
 	printf("@ t=%d i%d stops its child (SIGTERM; SIGKILL at t=%d)\n",
@@ -285,8 +297,10 @@ inline stop_child(i)
 /* The child exits by itself with ok (1) or not: record the outcome. */
 inline finish(i, ok)
 {
-	child[i] = 0;
+	child[i] = 0; ans_at[i] = 0; ans_t[i] = 0;
+#if CHECK_ONCE
 	ok_mask = ok_mask | (ok -> EBIT(rep) : 0);
+#endif
 	if
 	:: OK(i) && rver == myver[i] ->
 		if
@@ -371,16 +385,35 @@ end_loop:
 	:: atomic {
 		st[i] == RUNNING && phase[i] == RUN && !ACTED(i) ->
 		SET_ACTED(i);
+		/* a renewal's answer arrives */
+		if
+		:: ans_at[i] != 0 && now >= ans_at[i] ->
+			last_ok[i] = ans_t[i]; ans_at[i] = 0; ans_t[i] = 0
+		:: else
+		fi;
 		if
 		:: finish(i, 1)
 		:: finish(i, 0)
-		:: now >= next_renew[i] ->
+		:: now >= next_renew[i] && ans_at[i] == 0 ->
 			next_renew[i] = now + P;
 			if
 			:: OK(i) && rver == myver[i] ->
 				put(i, S_HELD, rterm, rep, CLOCK(i) + L);
-				last_ok[i] = now;
-				printf("@ t=%d i%d renews: lease to %d\n", now, i, rexp)
+				printf("@ t=%d i%d renews: lease to %d\n", now, i, rexp);
+				/* the answer comes 0..W ticks later */
+				d_j = 0;
+				do
+				:: d_j < W -> d_j++
+				:: break
+				od;
+				if
+				:: d_j == 0 -> last_ok[i] = now
+				:: else -> ans_at[i] = now + d_j;
+					ans_t[i] = (DEADLINE_FROM_SEND -> now : now + d_j);
+					printf("@ t=%d i%d: its answer comes at t=%d\n",
+					    now, i, ans_at[i])
+				fi;
+				d_j = 0
 			:: OK(i) && rver != myver[i] ->
 				printf("@ t=%d i%d: renewal 412\n", now, i);
 				stop_child(i)
@@ -392,7 +425,7 @@ end_loop:
 				stop_child(i)
 			:: else
 			fi
-		:: now < next_renew[i] ->
+		:: now < next_renew[i] || ans_at[i] != 0 ->
 			if
 			:: now - last_ok[i] >= R -> stop_child(i)
 			:: else
@@ -417,7 +450,7 @@ end_loop:
 inline reset(k)
 {
 	child[k] = 0; kill_at[k] = 0; myver[k] = 0; wterm[k] = 0;
-	last_ok[k] = 0; next_renew[k] = 0
+	last_ok[k] = 0; next_renew[k] = 0; ans_at[k] = 0; ans_t[k] = 0
 }
 
 inline launch()
