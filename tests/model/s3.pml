@@ -13,12 +13,13 @@
  *
  * Each instance runs leader-exec under a supervisor (systemd, a Procfile)
  * that restarts it, as `--standby` does with every mode: it reads the
- * record every tick, decides (s3_decide below, the rules of DESIGN.md 7),
+ * record every tick, decides (MAY_CLAIM below, the rules of DESIGN.md 7),
  * and on "claim" makes a conditional PUT; a PUT that succeeds starts the
  * child under a lease (state held, expiry = own clock + L).  While the
  * child runs, the lease is renewed every P ticks with If-Match on the
- * ETag of its own last write; a renewal may fail (network, 503, reset:
- * spin chooses), and a 412 means the record was taken.  When no renewal
+ * ETag of its own last write; a renewal may fail (the instance cut off
+ * from S3, or a single 503 or reset), its answer may come up to W ticks
+ * late, and a 412 means the record was taken.  When no renewal
  * has succeeded for R ticks (or on a 412) the child gets SIGTERM and,
  * K ticks later, SIGKILL: it is running through tick stop + K and gone
  * from the next tick.  When the child exits by itself, its outcome is
@@ -26,23 +27,28 @@
  * failed; with --epoch none, idle; with --hold, released (MODE selects).
  *
  * Time and clocks: time is discrete; a tick is a second.  Every instance
- * reads its wall clock as now + off[i], with off[i] in 0..D chosen at
- * launch, so any two clocks differ by at most D (D is the drift between
+ * reads its wall clock as now + off[i], with off[i] fixed by id (odd ids
+ * D ahead) or, with OFFSETS=1, chosen in 0..D at launch, so any two
+ * clocks differ by at most D (D is the drift between
  * instances; clocks within d of true time give D = 2d).  Deadlines (R, K,
  * P) run on the supervisor's monotonic clock: true ticks.  A reader
  * considers a lease expired when its clock has reached the recorded expiry
  * (whole seconds: a clock reading equal to the expiry may already be past
  * it), and a child killed at tick t may run through the whole of t: both
  * conservative, so that R + K + D < L is exactly the safe side.  A request
- * takes less than a tick; the clock advances only when no instance can
- * move, so every instance acts (reads) in every tick.
+ * takes less than a tick (but for a renewal's answer, W); the clock
+ * advances only when no instance can move, so every instance reads in
+ * every tick (a read that decides "stand by" changes nothing and is not
+ * a step; a read that decides "claim" and its PUT are one step unless
+ * CLAIM_SPLIT=1).
  *
- * The environment (at the start of a tick, ticks < TQ): launches (any
- * number, at most N running, M in all), terminations (the instance and
+ * The environment (at the start of a tick, ticks < TQ): launches (at
+ * tick 1 and when none runs, at most N running, M in all), terminations (the instance and
  * its child are gone at once, and DescribeInstances says so at once),
  * leader-exec crashes (kill -9: PDEATHSIG kills the child at once; the
  * instance runs on and its leader-exec is restarted the next tick, so it
- * may find its own held record), new epochs (deployments).  All
+ * may find its own held record), a holder cut off from S3 until the
+ * partition heals, new epochs (deployments).  All
  * instances may die and new ones appear: scale-to-zero within an epoch.
  *
  * Properties (assertions):
