@@ -384,6 +384,7 @@ static const struct longopt longopts[] = {
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
 	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
+	{ "hold", 0, 0 }, { "standby", 0, 0 }, { "wait", 0, 0 },
 	{ "version", 'V', 0 }, { "help", 'h', 0 },
 };
 
@@ -407,6 +408,12 @@ apply_flag(struct options *o, const char *opt, char *err, size_t errlen)
 		o->allow_imdsv1 = 1;
 	else if (strcmp(opt, "allow-http-endpoint") == 0)
 		o->allow_http_endpoint = 1;
+	else if (strcmp(opt, "hold") == 0)
+		o->hold = 1;
+	else if (strcmp(opt, "standby") == 0)
+		o->standby = 1;
+	else if (strcmp(opt, "wait") == 0)
+		o->wait = 1;
 	else if (strcmp(opt, "verbose") == 0)
 		o->verbose++;
 	else if (strcmp(opt, "version") == 0)
@@ -468,6 +475,16 @@ validate(struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "--json works only with --status");
 	if (o->all && o->mode != MODE_RUN)
 		return fail(err, errlen, "--all works only with a command");
+	if ((o->hold || o->standby || o->wait) && o->mode != MODE_RUN)
+		return fail(err, errlen, "--%s works only with a command",
+		    o->hold ? "hold" : o->standby ? "standby" : "wait");
+	if (o->standby && o->wait)
+		return fail(err, errlen, "--standby and --wait cannot be "
+		    "combined (a standby takes over; --wait reports the "
+		    "leader's outcome)");
+	if ((o->hold || o->standby || o->wait) && o->all)
+		return fail(err, errlen, "--all runs everywhere: it cannot be "
+		    "combined with --hold, --standby or --wait");
 	if (o->settle_ms >= o->timeout_ms)
 		return fail(err, errlen, "--settle (%ld ms) must be shorter "
 		    "than --timeout (%ld ms)", o->settle_ms, o->timeout_ms);

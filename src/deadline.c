@@ -72,7 +72,13 @@ deadline_suspend_abort(int on)
 int
 deadline_sleep_ms(const struct deadline *d, long ms)
 {
-	long	 left = deadline_cap_ms(d, ms);
+	return deadline_sleep_ms_unbounded(deadline_cap_ms(d, ms));
+}
+
+int
+deadline_sleep_ms_unbounded(long ms)
+{
+	long	 left = ms;
 
 	/* Sleep in slices so a signal ends the wait promptly. */
 	while (left > 0) {

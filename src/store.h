@@ -86,7 +86,10 @@ struct store_ctx {
 	const struct options	*o;
 	const struct runenv	*env;
 	struct leader_result	*res;	/* self_id, scope, epoch set; filled */
-	const struct deadline	*dl;	/* the overall --timeout */
+	struct deadline		*dl;	/* the overall --timeout; a store
+					   that waits for a leader without
+					   bound (--standby, --wait) starts
+					   it anew for each election step */
 	struct ec2		*ec2;
 	const struct instance	*self;	/* tagless: id, state, launch time */
 	int			 have_self; /* self was read (else --scope) */
