@@ -293,6 +293,11 @@ aws_judge(const struct aws_service *svc, const struct aws_request *req,
 		lerr_set(e, LERR_EC2, "%s: %s", req->action, o->error);
 		return AWS_FAIL;
 	}
+	if (o->too_large && req->too_large_final) {
+		lerr_set(e, LERR_EC2, "%s: the answer from %s is larger than %zu "
+		    "bytes", req->action, req->url, req->max_body);
+		return AWS_FAIL;
+	}
 	if (o->status == 0 || (o->status < 300 && !o->parsed)) {
 		/* No answer, or a good status with a cut or garbled body. */
 		snprintf(why, whylen, "%s", o->parsed ? o->error :
@@ -424,6 +429,7 @@ aws_attempt(struct aws *c, const struct deadline *dl,
 	o->status = resp.status;
 	o->aborted = resp.aborted;
 	o->tls_failed = resp.tls_failed;
+	o->too_large = resp.too_large;
 	snprintf(o->error, sizeof(o->error), "%s", resp.error);
 	snprintf(o->etag, sizeof(o->etag), "%s", resp.etag);
 	buf_free(&resp.body);

@@ -84,6 +84,8 @@ struct aws_request {
 	const char			*action;
 	const char			*iam_action;
 	const char			*resource;	/* "bucket B", or NULL */
+	/* 1: an answer over max_body is final (LERR_EC2), not retried. */
+	int				 too_large_final;
 	/* Error codes the caller handles itself: aws_call returns 1. */
 	const char *const		*expect;
 	size_t				 nexpect;
@@ -94,6 +96,7 @@ struct aws_outcome {
 	long		 status;	/* 0: no answer */
 	int		 aborted;
 	int		 tls_failed;
+	int		 too_large;	/* the body exceeded req->max_body */
 	int		 parsed;	/* parser's finish returned 1 */
 	char		 error[256];	/* transport error */
 	char		 parse_err[256];

@@ -346,6 +346,7 @@ s3_call(struct s3 *c, const struct deadline *dl, const char *method,
 	r.body = body;
 	r.body_len = len;
 	r.max_body = S3_MAX_BODY;
+	r.too_large_final = 1;
 	r.action = label;
 	r.iam_action = iam;
 	r.resource = resource;

@@ -19,8 +19,16 @@
  * RequestTimeTooSkewed LERR_CREDS with the clock hint; anything else
  * LERR_EC2 (the service class, 114) naming S3.
  *
+ * A write is retried only when S3 did not answer it (reset, timeout) or
+ * answered 409/5xx, so a retried conditional write may meet its own first
+ * attempt: an If-None-Match create that did land answers S3_PRECONDITION
+ * on the retry.  The caller must re-read after S3_PRECONDITION and judge
+ * the record by its contents (holder, term), never assume it lost.
+ *
  * The caller owns the bucket, key and body strings; s3.c copies nothing
- * beyond one call.
+ * beyond one call.  Errors are set once (lerr_set: first wins); a caller
+ * that knows more (EB creates elasticbeanstalk-REGION-ACCOUNTID with the
+ * environment) rewrites e->msg after a LERR_SCOPE.
  */
 #ifndef LEADER_EXEC_S3_H
 #define LEADER_EXEC_S3_H
@@ -112,8 +120,11 @@ struct s3	*s3_new(const struct s3_config *, struct lerr *e);
 void		 s3_free(struct s3 *);
 /*
  * GetObject of bucket/key: the body (at most S3_MAX_BODY bytes) into
- * body (reset first; caller frees) and its ETag, quotes kept, into etag
- * (S3_ETAG_MAX bytes).  0, S3_ABSENT (404 NoSuchKey), or -1 with e set.
+ * body, which must have been buf_init()ed (it is freed and set up again;
+ * the caller frees it; data is NULL for an empty object), and its ETag,
+ * quotes kept, into etag (S3_ETAG_MAX bytes).  0, S3_ABSENT (404
+ * NoSuchKey; body empty), or -1 with e set.  A larger object is
+ * LERR_EC2 at once, naming its URL ("is larger than").
  */
 int	s3_get(struct s3 *, const struct deadline *, const char *bucket,
 	    const char *key, struct buf *body, char *etag, struct lerr *e);

@@ -10,7 +10,7 @@ Rules protected:
   * 409 ConditionalRequestConflict, 503 SlowDown, 500, resets and slow answers
     are retried to the right outcome, a 412 is a result and never retried;
   * endless 503 SlowDown: a clean error (114 or 116) inside the deadline;
-  * NoSuchBucket: 115 naming the bucket;
+  * NoSuchBucket: 115 naming the bucket; an object over 64 KiB: 114 at once;
   * 32 concurrent create-if-absent writers on one key: exactly one wins;
   * signatures verified (assumed-role keys with a session token) work;
     a role without s3:PutObject: 113 naming s3:PutObject and the bucket;
@@ -164,6 +164,21 @@ def check_injected(w, p):
     W.expect(body is None, "nothing was written", None, body)
 
 
+def check_oversized(w, p):
+    W.log("an object over 64 KiB: refused at once, naming it")
+    w.put_object(BUCKET, "big.json", b"x" * (64 * 1024 + 1))
+    before = sum(1 for r in w.proxy.records if r.method == "GET")
+    rc, out, err, _ = p.run(BUCKET, "get", "big.json")
+    gets = sum(1 for r in w.proxy.records if r.method == "GET") - before
+    W.expect(rc == W.EXIT_EC2, "an oversized object exits 114", W.EXIT_EC2, (rc, err))
+    W.expect("/%s/big.json is larger than 65536 bytes" % BUCKET in err,
+             "the error names the object and the cap", "big.json ... 65536", err)
+    W.expect(gets == 1, "it is not retried", 1, gets)
+    w.put_object(BUCKET, "edge.json", b"y" * (64 * 1024))
+    out = p.ok(BUCKET, "get", "edge.json")
+    W.expect(out.endswith(" " + "y" * (64 * 1024)), "exactly 64 KiB is read", "64 KiB", len(out))
+
+
 def check_no_bucket(p):
     rc, out, err, _ = p.run("no-such-bucket-here", "put", "k", "{}", "--if-none-match")
     W.expect(rc == W.EXIT_SCOPE, "NoSuchBucket exits 115", W.EXIT_SCOPE, (rc, err))
@@ -219,6 +234,7 @@ def main():
         w.create_bucket(BUCKET)
         check_conditions(w, p)
         check_injected(w, p)
+        check_oversized(w, p)
         check_no_bucket(p)
         check_race(w, p)
         check_auth(w, p)

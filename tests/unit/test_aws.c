@@ -145,46 +145,49 @@ END_TEST
 static const struct {
 	long		 status;
 	const char	*code;		/* "" : no error document */
-	int		 parsed, aborted, tls;
+	int		 parsed, aborted, tls, big;
 	enum aws_verdict v;
 	enum lerr_class	 cls;
 	const char	*msg;		/* start of e.msg, or of why */
 } judged[] = {
-	{ 200, "", 1, 0, 0, AWS_DONE, LERR_NONE, "" },
-	{ 200, "", 0, 0, 0, AWS_RETRY, LERR_NONE, "cut" },
-	{ 0, "", 0, 0, 0, AWS_RETRY, LERR_NONE, "Connection reset" },
-	{ 0, "", 0, 1, 0, AWS_FAIL, LERR_SIGNAL, "interrupted" },
-	{ 0, "", 0, 0, 1, AWS_FAIL, LERR_EC2, "S3 PutObject: Connection reset" },
-	{ 503, "SlowDown", 1, 0, 0, AWS_RETRY, LERR_NONE, "SlowDown (HTTP 503)" },
-	{ 500, "InternalError", 1, 0, 0, AWS_RETRY, LERR_NONE,
+	{ 200, "", 1, 0, 0, 0, AWS_DONE, LERR_NONE, "" },
+	{ 200, "", 0, 0, 0, 0, AWS_RETRY, LERR_NONE, "cut" },
+	{ 0, "", 0, 0, 0, 0, AWS_RETRY, LERR_NONE, "Connection reset" },
+	{ 0, "", 0, 1, 0, 0, AWS_FAIL, LERR_SIGNAL, "interrupted" },
+	{ 0, "", 0, 0, 1, 0, AWS_FAIL, LERR_EC2, "S3 PutObject: Connection reset" },
+	{ 503, "SlowDown", 1, 0, 0, 0, AWS_RETRY, LERR_NONE, "SlowDown (HTTP 503)" },
+	{ 500, "InternalError", 1, 0, 0, 0, AWS_RETRY, LERR_NONE,
 	    "InternalError (HTTP 500)" },
-	{ 409, "ConditionalRequestConflict", 1, 0, 0, AWS_RETRY, LERR_NONE,
+	{ 409, "ConditionalRequestConflict", 1, 0, 0, 0, AWS_RETRY, LERR_NONE,
 	    "ConditionalRequestConflict (HTTP 409)" },
-	{ 503, "", 0, 0, 0, AWS_RETRY, LERR_NONE, "HTTP 503" },
-	{ 502, "", 0, 0, 0, AWS_RETRY, LERR_NONE, "HTTP 502" },
-	{ 412, "PreconditionFailed", 1, 0, 0, AWS_EXPECTED, LERR_NONE, "" },
-	{ 404, "NoSuchKey", 1, 0, 0, AWS_EXPECTED, LERR_NONE, "" },
-	{ 403, "AccessDenied", 1, 0, 0, AWS_FAIL, LERR_PERM,
+	{ 503, "", 0, 0, 0, 0, AWS_RETRY, LERR_NONE, "HTTP 503" },
+	{ 502, "", 0, 0, 0, 0, AWS_RETRY, LERR_NONE, "HTTP 502" },
+	{ 412, "PreconditionFailed", 1, 0, 0, 0, AWS_EXPECTED, LERR_NONE, "" },
+	{ 404, "NoSuchKey", 1, 0, 0, 0, AWS_EXPECTED, LERR_NONE, "" },
+	{ 403, "AccessDenied", 1, 0, 0, 0, AWS_FAIL, LERR_PERM,
 	    "S3 PutObject: AccessDenied: add s3:PutObject on bucket b-1 to "
 	    "the IAM policy of the instance profile" },
-	{ 404, "NoSuchBucket", 1, 0, 0, AWS_FAIL, LERR_SCOPE,
+	{ 404, "NoSuchBucket", 1, 0, 0, 0, AWS_FAIL, LERR_SCOPE,
 	    "S3 PutObject: NoSuchBucket: bucket b-1 does not exist (m)" },
-	{ 403, "InvalidAccessKeyId", 1, 0, 0, AWS_FAIL, LERR_CREDS,
+	{ 403, "InvalidAccessKeyId", 1, 0, 0, 0, AWS_FAIL, LERR_CREDS,
 	    "S3 PutObject: InvalidAccessKeyId: the credentials were rejected" },
-	{ 403, "SignatureDoesNotMatch", 1, 0, 0, AWS_FAIL, LERR_CREDS,
+	{ 403, "SignatureDoesNotMatch", 1, 0, 0, 0, AWS_FAIL, LERR_CREDS,
 	    "S3 PutObject: SignatureDoesNotMatch: the credentials were" },
-	{ 400, "ExpiredToken", 1, 0, 0, AWS_FAIL, LERR_CREDS,
+	{ 400, "ExpiredToken", 1, 0, 0, 0, AWS_FAIL, LERR_CREDS,
 	    "S3 PutObject: ExpiredToken: the credentials were rejected" },
-	{ 403, "RequestTimeTooSkewed", 1, 0, 0, AWS_FAIL, LERR_CREDS,
+	{ 403, "RequestTimeTooSkewed", 1, 0, 0, 0, AWS_FAIL, LERR_CREDS,
 	    "S3 PutObject: RequestTimeTooSkewed: the system clock is off" },
-	{ 403, "", 0, 0, 0, AWS_FAIL, LERR_CREDS,
+	{ 403, "", 0, 0, 0, 0, AWS_FAIL, LERR_CREDS,
 	    "S3 PutObject: HTTP 403 without an error code" },
-	{ 400, "InvalidArgument", 1, 0, 0, AWS_FAIL, LERR_EC2,
+	{ 400, "InvalidArgument", 1, 0, 0, 0, AWS_FAIL, LERR_EC2,
 	    "S3 PutObject: InvalidArgument: m" },
-	{ 301, "", 0, 0, 0, AWS_FAIL, LERR_EC2,
+	{ 301, "", 0, 0, 0, 0, AWS_FAIL, LERR_EC2,
 	    "S3 PutObject: unexpected HTTP 301 from the S3 endpoint" },
+	/* An object over the cap is refused at once, naming where. */
+	{ 200, "", 0, 0, 0, 1, AWS_FAIL, LERR_EC2, "S3 PutObject: the answer "
+	    "from http://127.0.0.1:1/b-1/k is larger than 65536 bytes" },
 	/* A code that is expected elsewhere is an error here. */
-	{ 404, "NoSuchUpload", 1, 0, 0, AWS_FAIL, LERR_EC2,
+	{ 404, "NoSuchUpload", 1, 0, 0, 0, AWS_FAIL, LERR_EC2,
 	    "S3 PutObject: NoSuchUpload: m" },
 };
 
@@ -208,6 +211,8 @@ START_TEST(test_judge_table)
 	r.iam_action = "s3:PutObject";
 	r.resource = "bucket b-1";
 	r.url = "http://127.0.0.1:1/b-1/k";
+	r.max_body = S3_MAX_BODY;
+	r.too_large_final = 1;
 	r.expect = expect;
 	r.nexpect = nitems(expect);
 	memset(&o, 0, sizeof(o));
@@ -215,6 +220,7 @@ START_TEST(test_judge_table)
 	o.parsed = judged[_i].parsed;
 	o.aborted = judged[_i].aborted;
 	o.tls_failed = judged[_i].tls;
+	o.too_large = judged[_i].big;
 	snprintf(o.code, sizeof(o.code), "%s", judged[_i].code);
 	snprintf(o.msg, sizeof(o.msg), "%s", o.code[0] ? "m" : "");
 	snprintf(o.error, sizeof(o.error), "%s", o.status == 0 ?
