@@ -122,7 +122,7 @@ supervise_lease_next(const struct supervise_lease *l, long long now,
 		*wait_ms = until(l->kill_at, now);
 		return SUPERVISE_WAIT;
 	}
-	if (now >= deadline)
+	if (l->revoked || now >= deadline)
 		return SUPERVISE_STOP;
 	if (now >= l->next_try)
 		return SUPERVISE_RENEW;
@@ -137,12 +137,16 @@ supervise_lease_budget(const struct supervise_lease *l, long long now)
 }
 
 void
-supervise_lease_renewed(struct supervise_lease *l, long long sent, int ok,
-    long long now)
+supervise_lease_renewed(struct supervise_lease *l, long long sent,
+    enum supervise_renewal how, long long now)
 {
 	long	 retry = l->t.renew_interval_ms / 3;
 
-	if (ok) {
+	if (how == SUPERVISE_RENEW_LOST) {
+		l->revoked = 1;
+		return;
+	}
+	if (how == SUPERVISE_RENEWED) {
 		if (sent > l->last_ok)
 			l->last_ok = sent;
 		l->next_try = sent + l->t.renew_interval_ms;
@@ -258,11 +262,17 @@ sv_on_signal(int sig)
 	errno = saved;
 }
 
+/*
+ * Put back what sv_setup changed.  Signals stay blocked until the old
+ * handlers are back and the pipe is closed (its descriptor numbers may be
+ * reused at once); one arriving now goes to the old disposition.
+ */
 static void
 sv_teardown(struct sv_saved *s)
 {
 	size_t	 i;
 
+	sigprocmask(SIG_BLOCK, &s->blocked, NULL);
 	for (i = 0; i < s->installed; i++)
 		sigaction(handled(i), &s->old[i], NULL);
 	s->installed = 0;
@@ -358,6 +368,28 @@ sv_drain(void)
 }
 
 /*
+ * The child stopped.  A stop from the terminal (^Z, or SIGTTIN/SIGTTOU)
+ * is undone at once: the child's group has the terminal and leader-exec
+ * waits in its shell's foreground, so a stopped command would leave the
+ * terminal wedged (even ^C stays pending); and suspending leader-exec too
+ * would let the lease expire while the command can be resumed later.  A
+ * deliberate SIGSTOP is left alone (the lease is kept, renewed).
+ */
+static void
+sv_stopped(pid_t pid, int sig)
+{
+	int	 st;
+
+	while (waitpid(pid, &st, WUNTRACED | WNOHANG) == -1 && errno == EINTR)
+		continue;		/* consume the report */
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return;
+	log_msg(LOG_INFO, "the command was stopped by signal %d: resuming "
+	    "it (a supervised command is not suspended)", sig);
+	kill(-pid, SIGCONT);
+}
+
+/*
  * 1 when the child was reaped (or is gone: r->status -1).  With
  * kill_group, what remains of its group is SIGKILLed first, while the
  * zombie still pins the group id.  Signals are blocked while the pid is
@@ -373,8 +405,15 @@ sv_reap(pid_t pid, const sigset_t *blocked, int kill_group,
 	int		 st;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	    si.si_pid == 0)
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOHANG |
+	    WNOWAIT) == 0) {
+		if (si.si_pid == 0)
+			return 0;	/* still running */
+		if (si.si_code == CLD_STOPPED) {
+			sv_stopped(pid, si.si_status);
+			return 0;
+		}
+	} else if (errno == EINTR)
 		return 0;
 	if (kill_group)
 		kill(-pid, SIGKILL);
@@ -399,18 +438,24 @@ sv_renew(const struct supervise_config *c, struct supervise_lease *l,
 {
 	struct lerr	 e = { LERR_NONE, "" };
 	long long	 sent = now_ms();
-	int		 ok;
+	long		 budget = supervise_lease_budget(l, sent);
+	int		 rc;
 
-	ok = c->renew(c->renew_ctx, supervise_lease_budget(l, sent), &e) == 0;
-	supervise_lease_renewed(l, sent, ok, now_ms());
-	if (ok) {
+	if (budget <= 0)
+		return;		/* the deadline passed: the loop stops it */
+	rc = c->renew(c->renew_ctx, budget, &e);
+	if (rc != SUPERVISE_RENEWED && rc != SUPERVISE_RENEW_LOST)
+		rc = SUPERVISE_RENEW_FAILED;
+	supervise_lease_renewed(l, sent, (enum supervise_renewal)rc, now_ms());
+	if (rc == SUPERVISE_RENEWED) {
 		r->renewals++;
 		log_msg(LOG_VERBOSE, "lease renewed");
 		return;
 	}
 	r->renew_failures++;
 	r->renew_error = e;
-	log_msg(LOG_INFO, "lease renewal failed, retrying: %s",
+	log_msg(LOG_INFO, "lease renewal %s: %s",
+	    rc == SUPERVISE_RENEW_LOST ? "refused" : "failed, retrying",
 	    e.msg[0] ? e.msg : "no reason given");
 }
 
@@ -426,9 +471,15 @@ sv_lease_step(const struct supervise_config *c, struct supervise_lease *l,
 		sv_renew(c, l, r);
 		break;
 	case SUPERVISE_STOP:
-		log_msg(LOG_INFO, "leadership lost: no lease renewal for "
-		    "%ld ms; stopping the command (SIGTERM, SIGKILL after "
-		    "%ld ms)", l->t.renew_deadline_ms, l->t.kill_after_ms);
+		if (l->revoked)
+			log_msg(LOG_INFO, "leadership lost; stopping the "
+			    "command (SIGTERM, SIGKILL after %ld ms)",
+			    l->t.kill_after_ms);
+		else
+			log_msg(LOG_INFO, "leadership lost: no lease renewal "
+			    "for %ld ms; stopping the command (SIGTERM, "
+			    "SIGKILL after %ld ms)", l->t.renew_deadline_ms,
+			    l->t.kill_after_ms);
 		r->lost = 1;
 		kill(-pid, SIGTERM);
 		supervise_lease_stopped(l, now_ms());
@@ -478,6 +529,9 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	int		 rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	/* The CLI checks with the drift; a schedule must at least exist. */
+	if (c->renew != NULL && supervise_timing_check(&c->timing, 0, e) == -1)
+		return -1;
 	if (sv_setup(&s, e) == -1)
 		return -1;
 	r->tty = sv_foreground_tty();
@@ -496,12 +550,13 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	if (r->tty)
 		(void)tcsetpgrp(STDIN_FILENO, pid);
 	sv_pgid = pid;
+	log_msg(LOG_VERBOSE, "command started: pid %ld in its own process "
+	    "group%s", (long)pid, r->tty ? ", with the terminal" : "");
 	unblock = s.blocked;
 	sigdelset(&unblock, SIGTTOU);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	sv_loop(c, pid, &s.blocked, r);
 	r->elapsed_ms = now_ms() - start;
-	r->signal = sv_got;
 	if (r->tty)
 		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
 	if (r->status == -1) {
@@ -512,5 +567,6 @@ supervise_run(const struct supervise_config *c, struct supervise_result *r,
 	rc = 0;
 out:
 	sv_teardown(&s);
+	r->signal = sv_got;
 	return rc;
 }

@@ -89,6 +89,17 @@ int	supervise_timing_check(const struct supervise_timing *, long drift_ms,
 int	supervise_status(int wstatus);
 
 /*
+ * What a renew callback returns.  LOST is for a definite refusal (the
+ * record now names another holder, S3's 412 on the conditional PUT): no
+ * retry can succeed, so the child is stopped at once, not at the deadline.
+ */
+enum supervise_renewal {
+	SUPERVISE_RENEWED = 0,
+	SUPERVISE_RENEW_FAILED = -1,	/* transient: retry to the deadline */
+	SUPERVISE_RENEW_LOST = -2	/* leadership gone: stop the child */
+};
+
+/*
  * The lease schedule, pure: every time is on the monotonic clock in ms
  * (now_ms()), passed in.  supervise_run drives it; tests drive it with
  * tables.
@@ -96,7 +107,8 @@ int	supervise_status(int wstatus);
 enum supervise_action {
 	SUPERVISE_WAIT,		/* nothing due: wait (wait_ms, -1 forever) */
 	SUPERVISE_RENEW,	/* attempt a renewal now */
-	SUPERVISE_STOP,		/* renew deadline passed: SIGTERM the group */
+	SUPERVISE_STOP,		/* renew deadline passed, or the lease was
+				   lost: SIGTERM the group */
 	SUPERVISE_KILL		/* kill-after passed: SIGKILL the group */
 };
 
@@ -105,6 +117,7 @@ struct supervise_lease {
 	long long		 last_ok;	/* last successful write sent */
 	long long		 next_try;	/* next renewal attempt */
 	long long		 kill_at;	/* SIGKILL at (once stopped) */
+	int			 revoked;	/* a renewal said LOST */
 	int			 stopped;	/* SIGTERM sent: lease lost */
 	int			 killed;	/* SIGKILL sent */
 };
@@ -119,11 +132,12 @@ enum supervise_action supervise_lease_next(const struct supervise_lease *,
 long	supervise_lease_budget(const struct supervise_lease *, long long now);
 /*
  * Record a renewal attempt whose request was sent at sent and which ended
- * at now: ok 1 moves the deadline to sent + renew deadline and the next
- * attempt to sent + interval; ok 0 retries at now + interval / 3.
+ * at now: RENEWED moves the deadline to sent + renew deadline (never
+ * back) and the next attempt to sent + interval; FAILED retries at now +
+ * interval / 3; LOST makes STOP due at once.
  */
 void	supervise_lease_renewed(struct supervise_lease *, long long sent,
-	    int ok, long long now);
+	    enum supervise_renewal, long long now);
 /* Record SIGTERM sent at now (SIGKILL is due kill-after later). */
 void	supervise_lease_stopped(struct supervise_lease *, long long now);
 /* Record SIGKILL sent. */
@@ -161,9 +175,10 @@ struct supervise_config {
 	void		*child_ctx;
 	/*
 	 * NULL: no lease, only supervision.  Else renew the lease, taking
-	 * at most budget_ms (never past the renew deadline): 0 renewed,
-	 * -1 failed with e set (kept in the result, logged).  It must
-	 * write an expiry of at least (time it was called) + lease.
+	 * at most budget_ms (never past the renew deadline), and return an
+	 * enum supervise_renewal: SUPERVISE_RENEWED (0), or FAILED (-1) or
+	 * LOST (-2) with e set (kept in the result, logged).  It must write
+	 * an expiry of at least (time it was called) + lease.
 	 */
 	int		 (*renew)(void *ctx, long budget_ms, struct lerr *e);
 	void		*renew_ctx;
@@ -178,10 +193,11 @@ struct supervise_result {
 	int		 wstatus;	/* as waitpid() reported it */
 	int		 signal;	/* first signal received and forwarded,
 					   0 if none */
-	int		 lost;		/* renew deadline passed: leadership
-					   lost, the child was stopped */
+	int		 lost;		/* renew deadline passed or a renewal
+					   said LOST: leadership lost, the
+					   child was stopped */
 	int		 killed;	/* SIGKILL after kill-after */
-	int		 tty;		/* the terminal was handed to the child */
+	int		 tty;		/* the terminal went to the child */
 	unsigned	 renewals;	/* successful renewals */
 	unsigned	 renew_failures;
 	long long	 elapsed_ms;	/* from fork to reaping */
@@ -193,13 +209,18 @@ struct supervise_result {
  * stdin is a terminal and leader-exec is in its foreground process group,
  * the terminal is handed to the child's group for the run (tcsetpgrp,
  * SIGTTOU blocked) and taken back after, so an interactive command reads
- * it (a background group would get SIGTTIN) and ^C/^Z reach the command,
- * not leader-exec (^Z stops only the command; leader-exec keeps renewing).
- * When leadership is lost, whatever remains of the child's group once the
- * child is reaped is SIGKILLed too.  Forwarded signals are passed on once
+ * it (a background group would get SIGTTIN) and ^C reaches the command,
+ * not leader-exec.  A stop by SIGTSTP/SIGTTIN/SIGTTOU (^Z) is undone with
+ * SIGCONT: a stopped command would wedge the terminal, and suspending
+ * leader-exec too would let the lease lapse while the command could still
+ * be resumed; a deliberate SIGSTOP is left alone, the lease still renewed.
+ * When leadership is lost, whatever remains of the child's group when the
+ * child exits is SIGKILLed too (before it is reaped, while its zombie
+ * still holds the group id).  Forwarded signals are passed on once
  * each and never escalated (the command decides).  0 with r filled once
- * the child was reaped; -1 with e set (LERR_INTERNAL) when it could not
- * be started.  The signal dispositions and mask are restored on return.
+ * the child was reaped; -1 with e set when it could not be started
+ * (LERR_INTERNAL), or, with renew, when c->timing fails
+ * supervise_timing_check with no drift (LERR_USAGE; nothing started).  The signal dispositions and mask are restored on return.
  */
 int	supervise_run(const struct supervise_config *,
 	    struct supervise_result *, struct lerr *);

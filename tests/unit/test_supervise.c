@@ -34,7 +34,7 @@ START_TEST(test_timing_default)
 		int	 valid;
 	} t[] = {
 		{ 15000, 5000, 10000, 2000, 1 },	/* 10 + 2 + 1 < 15 */
-		{ 6000, 2000, 4000, 500, 1 },		/* issue 14's --lease 6 */
+		{ 6000, 2000, 4000, 500, 1 },	/* issue 14's --lease 6 */
 		{ 4500, 1500, 3000, 250, 1 },
 		{ 60000, 20000, 40000, 9500, 1 },
 		{ 3000, 1000, 2000, 0, 0 },		/* nothing left */
@@ -145,7 +145,8 @@ END_TEST
 
 /* --- pure: the lease schedule --- */
 
-enum step_kind { NEXT, RENEWED_OK, RENEWED_FAIL, STOPPED, KILLED };
+enum step_kind { NEXT, RENEWED_OK, RENEWED_FAIL, RENEWED_LOST, STOPPED,
+    KILLED };
 
 struct step {
 	enum step_kind		 kind;
@@ -175,9 +176,16 @@ run_steps(long lease, const struct step *t, size_t n)
 			    t[i].budget, "step %zu: budget", i);
 			break;
 		case RENEWED_OK:
+			supervise_lease_renewed(&l, t[i].sent,
+			    SUPERVISE_RENEWED, t[i].now);
+			break;
 		case RENEWED_FAIL:
 			supervise_lease_renewed(&l, t[i].sent,
-			    t[i].kind == RENEWED_OK, t[i].now);
+			    SUPERVISE_RENEW_FAILED, t[i].now);
+			break;
+		case RENEWED_LOST:
+			supervise_lease_renewed(&l, t[i].sent,
+			    SUPERVISE_RENEW_LOST, t[i].now);
 			break;
 		case STOPPED:
 			supervise_lease_stopped(&l, t[i].now);
@@ -207,7 +215,7 @@ START_TEST(test_lease_schedule)
 		{ NEXT, 11200, 0, SUPERVISE_WAIT, 1666, 4800 },
 		{ NEXT, 12866, 0, SUPERVISE_RENEW, -1, 3134 },
 		{ RENEWED_FAIL, 15000, 12866, 0, 0, 0 },
-		/* the retry would be at 16666: the deadline 16000 comes first */
+		/* the retry would be at 16666: the deadline 16000 is first */
 		{ NEXT, 15000, 0, SUPERVISE_WAIT, 1000, 1000 },
 		{ NEXT, 16000, 0, SUPERVISE_STOP, -1, 0 },
 		{ STOPPED, 16010, 0, 0, 0, 0 },
@@ -232,9 +240,25 @@ START_TEST(test_lease_recovers)
 		{ NEXT, 7000, 0, SUPERVISE_WAIT, 1666, 4000 },
 		{ RENEWED_OK, 9000, 7666, 0, 0, 0 },
 		{ NEXT, 9000, 0, SUPERVISE_WAIT, 3666, 8666 },
-		{ RENEWED_OK, 9100, 5000, 0, 0, 0 },	/* stale: deadline kept */
+		{ RENEWED_OK, 9100, 5000, 0, 0, 0 },	/* stale: kept */
 		{ NEXT, 9100, 0, SUPERVISE_WAIT, 900, 8566 },
 		{ NEXT, 17666, 0, SUPERVISE_STOP, -1, 0 },
+	};
+
+	run_steps(15000, t, nitems(t));
+}
+END_TEST
+
+/* A renewal refused for certain stops at once, long before the deadline. */
+START_TEST(test_lease_revoked)
+{
+	static const struct step t[] = {
+		{ RENEWED_OK, 6100, 6000, 0, 0, 0 },
+		{ RENEWED_LOST, 11100, 11000, 0, 0, 0 },
+		{ NEXT, 11100, 0, SUPERVISE_STOP, -1, 4900 },
+		{ STOPPED, 11100, 0, 0, 0, 0 },
+		{ NEXT, 11100, 0, SUPERVISE_WAIT, 2000, 4900 },
+		{ NEXT, 13100, 0, SUPERVISE_KILL, -1, 2900 },
 	};
 
 	run_steps(15000, t, nitems(t));
@@ -300,7 +324,8 @@ static void
 run_sh(const char *script, struct supervise_config *c,
     struct supervise_result *r)
 {
-	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a, NULL };
+	char		*argv[] = { "/bin/sh", "-c", (char *)script, path_a,
+			    path_b, NULL };
 	struct exec_ctx	 x = { argv, -1, NULL };
 	struct lerr	 e = { LERR_NONE, "" };
 
@@ -361,6 +386,28 @@ START_TEST(test_exec_failure)
 }
 END_TEST
 
+/*
+ * A command stopped by ^Z (SIGTSTP) is resumed: it goes on and exits 4;
+ * SIGSTOP is respected until someone continues it (here: itself, through
+ * a background kill -CONT).
+ */
+START_TEST(test_stop_resumed)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	char			 buf[32];
+
+	memset(&c, 0, sizeof(c));
+	run_sh("kill -TSTP $$; echo resumed > \"$0\"; exit 4", &c, &r);
+	ck_assert_int_eq(r.status, 4);
+	read_file(path_a, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "resumed\n");
+	run_sh("(sleep 1; kill -CONT $$) & kill -STOP $$; exit 6", &c, &r);
+	ck_assert_int_eq(r.status, 6);
+	ck_assert_int_ge(r.elapsed_ms, 900);
+}
+END_TEST
+
 /* Death by signal N is 128 + N. */
 START_TEST(test_killed_by_signal)
 {
@@ -399,112 +446,30 @@ START_TEST(test_forward_term)
 }
 END_TEST
 
-/* Every forwarded signal: USR1 to the supervisor kills the command. */
-START_TEST(test_forward_usr1)
+/*
+ * Every forwarded signal reaches the group: each of the six sent to the
+ * supervisor kills the command (128 + N) and is reported.
+ */
+START_TEST(test_forward_all)
 {
+	static const int	 sigs[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+	};
 	struct supervise_config	 c;
 	struct supervise_result	 r;
+	char			 script[160];
+	size_t			 i;
 
 	memset(&c, 0, sizeof(c));
-	run_sh("kill -USR1 $PPID; i=0; while [ $i -lt 200 ]; do sleep 0.05; "
-	    "i=$((i+1)); done; exit 9", &c, &r);
-	ck_assert_int_eq(r.status, 128 + SIGUSR1);
-	ck_assert_int_eq(r.signal, SIGUSR1);
-}
-END_TEST
-
-struct renew_ctx {
-	unsigned	 calls;
-	unsigned	 fail_from;	/* fail from this call on (1-based) */
-	unsigned	 fail_only;	/* or only this one; 0 none */
-	long		 max_budget, min_budget;
-};
-
-static int
-renew_cb(void *p, long budget_ms, struct lerr *e)
-{
-	struct renew_ctx	*x = p;
-
-	x->calls++;
-	if (budget_ms > x->max_budget)
-		x->max_budget = budget_ms;
-	if (x->min_budget == 0 || budget_ms < x->min_budget)
-		x->min_budget = budget_ms;
-	if ((x->fail_from != 0 && x->calls >= x->fail_from) ||
-	    x->calls == x->fail_only) {
-		lerr_set(e, LERR_EC2, "PutObject: 503 SlowDown (test)");
-		return -1;
+	for (i = 0; i < nitems(sigs); i++) {
+		snprintf(script, sizeof(script), "kill -%d $PPID; i=0; "
+		    "while [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+		    "exit 9", sigs[i]);
+		run_sh(script, &c, &r);
+		ck_assert_msg(r.status == 128 + sigs[i], "signal %d: status "
+		    "%d", sigs[i], r.status);
+		ck_assert_int_eq(r.signal, sigs[i]);
 	}
-	return 0;
-}
-
-static void
-lease_config(struct supervise_config *c, struct renew_ctx *x, long lease,
-    long interval, long deadline, long kill_after)
-{
-	memset(c, 0, sizeof(*c));
-	memset(x, 0, sizeof(*x));
-	c->renew = renew_cb;
-	c->renew_ctx = x;
-	c->timing.lease_ms = lease;
-	c->timing.renew_interval_ms = interval;
-	c->timing.renew_deadline_ms = deadline;
-	c->timing.kill_after_ms = kill_after;
-}
-
-/*
- * Renewals while the command runs, about every lease/3: with 300 ms for
- * 2 s, at least 2 and never more than elapsed/interval + 1; one failure
- * is retried and the lease is kept.
- */
-START_TEST(test_renew_interval)
-{
-	struct supervise_config	 c;
-	struct supervise_result	 r;
-	struct renew_ctx	 x;
-
-	lease_config(&c, &x, 900, 300, 600, 100);
-	x.fail_only = 2;
-	run_sh("sleep 2", &c, &r);
-	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_eq(r.lost, 0);
-	ck_assert_uint_eq(r.renew_failures, 1);
-	ck_assert_str_eq(r.renew_error.msg, "PutObject: 503 SlowDown (test)");
-	ck_assert_uint_eq(x.calls, r.renewals + r.renew_failures);
-	ck_assert_uint_ge(r.renewals, 2);
-	ck_assert_int_ge(r.elapsed_ms, 1900);
-	ck_assert_uint_le(x.calls, r.elapsed_ms / 300 + 2);
-	ck_assert_int_le(x.max_budget, 600);
-	ck_assert_int_gt(x.min_budget, 0);
-}
-END_TEST
-
-/*
- * Renewals failing: at the renew deadline the command's group gets
- * SIGTERM (it traps it, exits 5), leadership is reported lost, no SIGKILL.
- */
-START_TEST(test_renew_lost_term)
-{
-	struct supervise_config	 c;
-	struct supervise_result	 r;
-	struct renew_ctx	 x;
-	char			 buf[32];
-
-	lease_config(&c, &x, 3000, 300, 1000, 1500);
-	x.fail_from = 1;
-	run_sh("trap 'echo term > \"$0\"; exit 5' TERM; i=0; "
-	    "while [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; exit 9",
-	    &c, &r);
-	ck_assert_int_eq(r.lost, 1);
-	ck_assert_int_eq(r.killed, 0);
-	ck_assert_int_eq(r.status, 5);
-	ck_assert_uint_eq(r.renewals, 0);
-	ck_assert_uint_ge(r.renew_failures, 2);
-	ck_assert_int_ge(r.elapsed_ms, 1000);
-	ck_assert_int_lt(r.elapsed_ms, 15000);
-	ck_assert_int_le(x.max_budget, 1000);
-	read_file(path_a, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "term\n");
 }
 END_TEST
 
@@ -558,9 +523,173 @@ pid_from(const char *path, long ms)
 	return (pid_t)atol(buf);
 }
 
+/* The child leads its own process group, not ours. */
+static int
+check_group(void *p)
+{
+	pid_t	 ours = *(pid_t *)p;
+
+	return getpgrp() == getpid() && getpgrp() != ours ? 0 : 1;
+}
+
+struct renew_ctx {
+	unsigned	 calls;
+	unsigned	 fail_from;	/* fail from this call on (1-based) */
+	unsigned	 fail_only;	/* or only this one; 0 none */
+	unsigned	 lost_at;	/* this call says LOST; 0 none */
+	long		 max_budget, min_budget;
+};
+
+static int
+renew_cb(void *p, long budget_ms, struct lerr *e)
+{
+	struct renew_ctx	*x = p;
+
+	x->calls++;
+	if (budget_ms > x->max_budget)
+		x->max_budget = budget_ms;
+	if (x->min_budget == 0 || budget_ms < x->min_budget)
+		x->min_budget = budget_ms;
+	if (x->calls == x->lost_at) {
+		lerr_set(e, LERR_EC2, "PutObject: 412 PreconditionFailed "
+		    "(test)");
+		return SUPERVISE_RENEW_LOST;
+	}
+	if ((x->fail_from != 0 && x->calls >= x->fail_from) ||
+	    x->calls == x->fail_only) {
+		lerr_set(e, LERR_EC2, "PutObject: 503 SlowDown (test)");
+		return SUPERVISE_RENEW_FAILED;
+	}
+	return SUPERVISE_RENEWED;
+}
+
+static void
+lease_config(struct supervise_config *c, struct renew_ctx *x, long lease,
+    long interval, long deadline, long kill_after)
+{
+	memset(c, 0, sizeof(*c));
+	memset(x, 0, sizeof(*x));
+	c->renew = renew_cb;
+	c->renew_ctx = x;
+	c->timing.lease_ms = lease;
+	c->timing.renew_interval_ms = interval;
+	c->timing.renew_deadline_ms = deadline;
+	c->timing.kill_after_ms = kill_after;
+}
+
 /*
- * A command that ignores SIGTERM is SIGKILLed kill-after later (137), and
- * what remains of its group (a TERM-ignoring background sleep) dies too.
+ * Renewals while the command runs, about every lease/3: lease 900 ms, so
+ * every 300 ms for 2 s: at least 2, and never more than elapsed/interval
+ * + 2 (one failure is retried a third of an interval later); the lease is
+ * kept.
+ */
+START_TEST(test_renew_interval)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+
+	lease_config(&c, &x, 900, 0, 0, 0);
+	supervise_timing_default(900, &c.timing);	/* renew every 300 */
+	ck_assert_int_eq(c.timing.renew_interval_ms, 300);
+	x.fail_only = 2;
+	run_sh("sleep 2", &c, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(r.lost, 0);
+	ck_assert_uint_eq(r.renew_failures, 1);
+	ck_assert_str_eq(r.renew_error.msg, "PutObject: 503 SlowDown (test)");
+	ck_assert_uint_eq(x.calls, r.renewals + r.renew_failures);
+	ck_assert_uint_ge(r.renewals, 2);
+	ck_assert_int_ge(r.elapsed_ms, 1900);
+	ck_assert_uint_le(x.calls, r.elapsed_ms / 300 + 2);
+	ck_assert_int_le(x.max_budget, 600);
+	ck_assert_int_gt(x.min_budget, 0);
+}
+END_TEST
+
+/*
+ * Renewals failing: at the renew deadline the command's group gets
+ * SIGTERM (it traps it, exits 5), leadership is reported lost, no SIGKILL
+ * for the command; what remains of its group (a TERM-ignoring background
+ * sleep) is SIGKILLed once the command has exited.
+ */
+START_TEST(test_renew_lost_term)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+	char			 buf[32];
+	pid_t			 bg;
+
+	lease_config(&c, &x, 3000, 300, 1000, 1500);
+	x.fail_from = 1;
+	run_sh("(trap '' TERM; exec sleep 30) & echo $! > \"$1\"; "
+	    "trap 'echo term > \"$0\"; exit 5' TERM; i=0; "
+	    "while [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; exit 9",
+	    &c, &r);
+	ck_assert_int_eq(r.lost, 1);
+	ck_assert_int_eq(r.killed, 0);
+	ck_assert_int_eq(r.status, 5);
+	ck_assert_uint_eq(r.renewals, 0);
+	ck_assert_uint_ge(r.renew_failures, 2);
+	ck_assert_int_ge(r.elapsed_ms, 1000);
+	ck_assert_int_lt(r.elapsed_ms, 15000);
+	ck_assert_int_le(x.max_budget, 1000);
+	read_file(path_a, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "term\n");
+	bg = pid_from(path_b, 1000);
+	ck_assert_int_gt(bg, 1);
+	ck_assert_msg(gone_within(bg, 5000), "the group's sleep survived");
+}
+END_TEST
+
+/* A lease schedule that cannot work starts nothing. */
+START_TEST(test_renew_bad_timing)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+	struct lerr		 e = { LERR_NONE, "" };
+	pid_t			 ours = getpgrp();
+
+	lease_config(&c, &x, 3000, 0, 1000, 500);	/* no interval */
+	c.child_exec = check_group;
+	c.child_ctx = &ours;
+	ck_assert_int_eq(supervise_run(&c, &r, &e), -1);
+	ck_assert_int_eq(e.cls, LERR_USAGE);
+	ck_assert_int_eq(r.pid, 0);
+	ck_assert_uint_eq(x.calls, 0);
+}
+END_TEST
+
+/*
+ * A renewal that says LOST stops the command at once: with a renew
+ * deadline of 30 s, the second renewal (about 0.6 s in) ends the run.
+ */
+START_TEST(test_renew_revoked)
+{
+	struct supervise_config	 c;
+	struct supervise_result	 r;
+	struct renew_ctx	 x;
+
+	lease_config(&c, &x, 60000, 300, 30000, 2000);
+	x.lost_at = 2;
+	run_sh("i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; "
+	    "exit 9", &c, &r);
+	ck_assert_int_eq(r.lost, 1);
+	ck_assert_int_eq(r.status, 128 + SIGTERM);
+	ck_assert_uint_eq(x.calls, 2);
+	ck_assert_uint_eq(r.renewals, 1);
+	ck_assert_uint_eq(r.renew_failures, 1);
+	ck_assert_str_eq(r.renew_error.msg, "PutObject: 412 "
+	    "PreconditionFailed (test)");
+	ck_assert_int_lt(r.elapsed_ms, 20000);
+}
+END_TEST
+
+/*
+ * A command that ignores SIGTERM is SIGKILLed kill-after later (137),
+ * with its whole group (a TERM-ignoring background sleep).
  */
 START_TEST(test_renew_lost_kill)
 {
@@ -584,15 +713,6 @@ START_TEST(test_renew_lost_kill)
 	ck_assert_msg(gone_within(bg, 5000), "the group's sleep survived");
 }
 END_TEST
-
-/* The child leads its own process group, not ours. */
-static int
-check_group(void *p)
-{
-	pid_t	 ours = *(pid_t *)p;
-
-	return getpgrp() == getpid() && getpgrp() != ours ? 0 : 1;
-}
 
 START_TEST(test_own_group)
 {
@@ -701,11 +821,19 @@ set_bits(const sigset_t *s)
 	return bits;
 }
 
+static void
+on_term(int sig)
+{
+	(void)sig;
+}
+
 /*
  * The command starts with the signal state recorded at start: mask empty
  * (though the supervisor blocked signals and the test blocked SIGUSR1
  * after recording), SIGHUP and SIGUSR2 ignored as recorded, SIGPIPE not
- * (ignored only after recording, as main.c does), SIGTERM default.
+ * (ignored only after recording, as main.c does), SIGTERM default (caught
+ * by main.c's handler here).  The caller's mask and handler are back
+ * after supervise_run.
  */
 START_TEST(test_child_signal_state)
 {
@@ -731,7 +859,7 @@ START_TEST(test_child_signal_state)
 	ck_assert_int_eq(sigismember(&st.ignored, SIGHUP), 1);
 	ck_assert_int_eq(sigismember(&st.ignored, SIGUSR2), 1);
 	sigaction(SIGPIPE, &sa, &old_pipe);
-	sa.sa_handler = SIG_DFL;
+	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaddset(&usr1, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
@@ -751,7 +879,7 @@ START_TEST(test_child_signal_state)
 	ck_assert_int_eq(sigismember(&usr1, SIGUSR1), 1);
 	ck_assert_int_eq(sigismember(&usr1, SIGTERM), 0);
 	sigaction(SIGTERM, NULL, &sa);
-	ck_assert(sa.sa_handler == SIG_DFL);
+	ck_assert(sa.sa_handler == on_term);
 
 	read_file(path_b, text, sizeof(text));
 	ck_assert_uint_eq(status_field(text, "SigBlk:"), 0);
@@ -894,13 +1022,15 @@ supervise_suite(void)
 	tcase_add_test(pure, test_lease_schedule);
 	tcase_add_test(pure, test_lease_recovers);
 	tcase_add_test(pure, test_lease_retry_floor);
+	tcase_add_test(pure, test_lease_revoked);
 	tcase_add_checked_fixture(proc, setup, teardown);
 	tcase_set_timeout(proc, 60);
 	tcase_add_test(proc, test_exit_status);
 	tcase_add_test(proc, test_exec_failure);
 	tcase_add_test(proc, test_killed_by_signal);
+	tcase_add_test(proc, test_stop_resumed);
 	tcase_add_test(proc, test_forward_term);
-	tcase_add_test(proc, test_forward_usr1);
+	tcase_add_test(proc, test_forward_all);
 	tcase_add_test(proc, test_own_group);
 	tcase_add_test(proc, test_no_fd_leak);
 	tcase_add_test(proc, test_child_signal_state);
@@ -911,6 +1041,8 @@ supervise_suite(void)
 	tcase_add_test(lease, test_renew_interval);
 	tcase_add_test(lease, test_renew_lost_term);
 	tcase_add_test(lease, test_renew_lost_kill);
+	tcase_add_test(lease, test_renew_revoked);
+	tcase_add_test(lease, test_renew_bad_timing);
 	suite_add_tcase(s, pure);
 	suite_add_tcase(s, proc);
 	suite_add_tcase(s, lease);
