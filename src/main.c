@@ -156,10 +156,14 @@ child_exec(void *ctx)
 	return saved == ENOENT ? 127 : 126;
 }
 
+/* The supervisor's renewal: lost for good when another writer replaced us. */
 static int
 renew_lease(void *ctx, long budget_ms, struct lerr *e)
 {
-	return leader_renew(ctx, budget_ms, e);
+	if (leader_renew(ctx, budget_ms, e) == 0)
+		return SUPERVISE_RENEWED;
+	return e->cls == LERR_LOST ? SUPERVISE_RENEW_LOST :
+	    SUPERVISE_RENEW_FAILED;
 }
 
 /* The lease timing from --lease and --kill-after (DESIGN.md section 8). */

@@ -127,6 +127,17 @@ explain_missing_bucket(struct s3_run *t, struct lerr *e)
 	    t->bucket);
 }
 
+/* Name the record in an error about reading or writing it. */
+static void
+name_record(struct s3_run *t, struct lerr *e)
+{
+	size_t	 n = strlen(e->msg);
+
+	if (strstr(e->msg, t->c->res->record_url) == NULL)
+		snprintf(e->msg + n, sizeof(e->msg) - n, " (the record %s)",
+		    t->c->res->record_url);
+}
+
 /* GET the record into t->rec; 0 (t->have_rec says whether it exists). */
 static int
 read_record(struct s3_run *t, const struct deadline *dl, struct lerr *e)
@@ -145,6 +156,7 @@ read_record(struct s3_run *t, const struct deadline *dl, struct lerr *e)
 	}
 	if (rc == -1) {
 		explain_missing_bucket(t, e);
+		name_record(t, e);
 		goto out;
 	}
 	if (record_decode(body.data ? body.data : "", body.len, &t->rec, err,
@@ -264,8 +276,10 @@ write_record(struct s3_run *t, const struct deadline *dl,
 		t->rec = *next;
 		t->have_rec = 1;
 		strlcpy(t->etag, etag, sizeof(t->etag));
-	} else if (rc == -1)
+	} else if (rc == -1) {
 		explain_missing_bucket(t, e);
+		name_record(t, e);
+	}
 out:
 	buf_free(&body);
 	return rc;
