@@ -11,6 +11,10 @@ every 0.2 s, so overlap is measured, not guessed.
   b. SIGTERM to the leader's leader-exec: CMD gets SIGTERM, the lease is
      released, a standby takes over within two polls (not a lease
      expiry), and leader-exec exits with CMD's status;
+  b2. the leader's CMD exits by itself (5): its leader-exec exits 5 (a
+     supervisor such as systemd restarts it), releasing the lease, and a
+     standby takes over within two polls; SIGTERM to a standby: it exits
+     117 within a second and never runs CMD;
   c. the leader's instance terminated in EC2 while CMD is left running:
      a standby takes over once the holder is not running, never before.
 
@@ -33,8 +37,10 @@ RENEW = LEASE / 3           # the supervisor renews every lease/3
 POLL = LEASE / 3            # a standby polls every lease/3
 TICK = 0.2
 STORES = {"s3": ["--store", "s3://%s" % BUCKET]}
-BEAT = ('trap \'exit 3\' TERM; while :; do echo "%s $(date +%%s.%%N)" >> %s; '
-        'sleep 0.2; done')
+# The beat: exits 3 on SIGTERM, and 5 by itself once the file <log>.<id>.stop
+# exists.
+BEAT = ('trap \'exit 3\' TERM; while :; do [ -e "$0.$1.stop" ] && exit 5; '
+        'echo "$1 $(date +%s.%N)" >> "$0"; sleep 0.2; done')
 
 
 class Fleet:
@@ -45,7 +51,7 @@ class Fleet:
         for iid in ids:
             argv = [w.binary] + store_args + [
                 "--name", "beat", "--epoch", "none", "--hold", "--standby",
-                "--lease", str(int(LEASE)), "--", "sh", "-c", BEAT % (iid, log)]
+                "--lease", str(int(LEASE)), "--", "sh", "-c", BEAT, log, iid]
             err = open(os.path.join(w.tmp, "%s.%d.err" % (iid, time.monotonic_ns())), "w")
             self.procs[iid] = (subprocess.Popen(
                 argv, env=w.child_env(iid), stdin=subprocess.DEVNULL,
@@ -153,6 +159,45 @@ def sigterm(w, store, store_args):
         f.stop()
 
 
+def exits_itself(w, store, store_args):
+    ids = w.launch("e-sb-exit-%s" % store, 3)
+    log = os.path.join(w.tmp, "exit-%s.log" % store)
+    f = Fleet(w, ids, store_args, log)
+    try:
+        leader, _ = f.wait_writer(0)
+        W.expect(leader is not None, "%s: a CMD starts" % store, "a writer", None)
+        time.sleep(1)
+        stopped = time.time()
+        open("%s.%s.stop" % (log, leader), "w").close()
+        p = f.procs[leader][0]
+        rc = p.wait(10)
+        W.expect(rc == 5, "%s: a holder whose CMD exits by itself exits with its status"
+                 % store, 5, rc)
+        nxt, at = f.wait_writer(stopped, exclude=(leader,), limit=LEASE * 4)
+        W.expect(nxt is not None, "%s: a standby takes over" % store, "a writer", None)
+        took = at - stopped
+        W.expect(took <= 2 * POLL + 1.0, "%s: released, taken over within two polls"
+                 % store, "<= %.1f s" % (2 * POLL + 1.0), "%.2f s" % took)
+        standby = [i for i in ids if i not in (leader, nxt)][0]
+        q = f.procs[standby][0]
+        sent = time.monotonic()
+        q.send_signal(signal.SIGTERM)
+        rc = q.wait(10)
+        quit_s = time.monotonic() - sent
+        W.expect(rc == W.EXIT_SIGNAL, "%s: SIGTERM to a standby: 117" % store,
+                 W.EXIT_SIGNAL, rc)
+        W.expect(quit_s <= 1.0, "%s: a standby stops promptly on SIGTERM" % store,
+                 "<= 1.0 s", "%.2f s" % quit_s)
+        W.expect(standby not in f.writers_since(0), "%s: the standby never ran CMD" % store,
+                 "no beats by %s" % standby, f.writers_since(0))
+        W.expect(overlaps(f.beats()) == [], "%s: never two CMDs in one 0.2 s" % store,
+                 [], overlaps(f.beats())[:3])
+        print("RESULT standby %s: CMD exited by itself, taken over after %.2f s; "
+              "a standby stopped %.2f s after SIGTERM" % (store, took, quit_s), flush=True)
+    finally:
+        f.stop()
+
+
 def terminated(w, store, store_args):
     ids = w.launch("e-sb-gone-%s" % store, 3)
     log = os.path.join(w.tmp, "gone-%s.log" % store)
@@ -182,6 +227,7 @@ def main():
         for store, args in STORES.items():
             kill_nine(w, store, args)
             sigterm(w, store, args)
+            exits_itself(w, store, args)
             terminated(w, store, args)
 
 
