@@ -273,12 +273,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "leader-exec: %s\n", err);
 		return LERR_USAGE;
 	}
-	if ((o.hold || o.standby || o.wait) && o.store.kind != STORE_S3) {
-		fprintf(stderr, "leader-exec: --hold, --standby and --wait need "
-		    "a lease, which only --store s3 keeps so far\n");
-		return LERR_USAGE;
-	}
-	if (o.store.kind == STORE_S3) {
+	if (o.store.kind == STORE_S3 || o.hold || o.standby || o.wait) {
 		lease_timing(&o, o.lease_ms, &timing);
 		if (supervise_timing_check(&timing, SUPERVISE_DRIFT_MS,
 		    &e) == -1) {

@@ -28,7 +28,9 @@ NAME = "wait"
 BUCKET = "lexec-wait"
 LEASE = 6.0
 POLL = LEASE / 3            # a --wait follower polls every lease/3
-STORES = {"s3": ["--store", "s3://%s" % BUCKET]}
+# moto shows a tag write at once (no lag): settle 1 s is ample for tags.
+STORES = {"s3": ["--store", "s3://%s" % BUCKET],
+          "tags": ["--store", "tags", "--settle", "1"]}
 CMD = ('echo "%s start $(date +%%s.%%N)" >> %s; sleep 2; '
        'echo "%s end $(date +%%s.%%N)" >> %s; exit %d')
 
