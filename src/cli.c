@@ -385,6 +385,7 @@ static const struct longopt longopts[] = {
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
 	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
 	{ "hold", 0, 0 }, { "standby", 0, 0 }, { "wait", 0, 0 },
+	{ "protect", 0, 0 },
 	{ "version", 'V', 0 }, { "help", 'h', 0 },
 };
 
@@ -414,6 +415,8 @@ apply_flag(struct options *o, const char *opt, char *err, size_t errlen)
 		o->standby = 1;
 	else if (strcmp(opt, "wait") == 0)
 		o->wait = 1;
+	else if (strcmp(opt, "protect") == 0)
+		o->protect = 1;
 	else if (strcmp(opt, "verbose") == 0)
 		o->verbose++;
 	else if (strcmp(opt, "version") == 0)
@@ -482,6 +485,9 @@ validate(struct options *o, char *err, size_t errlen)
 		return fail(err, errlen, "--standby and --wait cannot be "
 		    "combined (a standby takes over; --wait reports the "
 		    "leader's outcome)");
+	if (o->protect && !(o->hold || o->standby || o->wait))
+		return fail(err, errlen, "--protect lasts while a lease is "
+		    "held: use it with --hold, --standby or --wait");
 	if ((o->hold || o->standby || o->wait) && o->all)
 		return fail(err, errlen, "--all runs everywhere: it cannot be "
 		    "combined with --hold, --standby or --wait");

@@ -78,6 +78,8 @@ struct options {
 	int		 standby;	/* --standby: a follower waits to take over */
 	int		 wait;		/* --wait: a follower waits for the
 					   leader's command to end */
+	int		 protect;	/* --protect: scale-in protection
+					   while holding */
 	long		 timeout_ms;
 	int		 follower_exit;
 	enum cli_on_error on_error;

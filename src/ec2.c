@@ -117,9 +117,8 @@ ec2_counts(const struct ec2 *c, unsigned *requests, unsigned *conns)
 	aws_counts(c->aws, requests, conns);
 }
 
-/* Append "&name=value" to a form, both encoded. */
-static int
-form_add(struct buf *f, const char *name, const char *value)
+int
+ec2_form_add(struct buf *f, const char *name, const char *value)
 {
 	if (buf_puts(f, "&") == -1 ||
 	    sigv4_uri_encode(f, name, strlen(name), 0) == -1 ||
@@ -172,15 +171,10 @@ ec2_parse_finish(void *ctx, long status, char *code, size_t codelen,
 	return 1;
 }
 
-/*
- * One Query API call with retries: Action, Version and the encoded
- * parameters in params.  On success res holds the parsed answer.  0, 1
- * when the answer was the error code expect (NULL: none), or -1.
- */
-static int
-ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
-    const struct buf *params, const char *keep_tag, const char *expect,
-    struct ec2_result *res, struct lerr *e)
+int
+ec2_query_call(const struct ec2_query *q, const struct deadline *dl,
+    const char *action, const struct buf *params, const char *keep_tag,
+    const char *expect, struct ec2_result *res, struct lerr *e)
 {
 	struct ec2_parse	 ps = { NULL, res, keep_tag };
 	struct aws_parser	 p = { &ps, ec2_parse_reset, ec2_parse_feed,
@@ -196,16 +190,16 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 
 	buf_init(&form, FORM_MAX);
 	if (buf_printf(&form, "Action=%s&Version=%s", action,
-	    EC2_API_VERSION) == -1 ||
+	    q->version) == -1 ||
 	    buf_append(&form, params->data, params->len) == -1) {
 		lerr_set(e, LERR_INTERNAL, "%s: request too large", action);
 		goto out;
 	}
-	snprintf(iam, sizeof(iam), "ec2:%s", action);
+	snprintf(iam, sizeof(iam), "%s:%s", q->iam_prefix, action);
 	memset(&r, 0, sizeof(r));
 	r.method = "POST";
-	r.url = c->url;
-	r.host = c->host;
+	r.url = q->url;
+	r.host = q->host;
 	r.path = "/";
 	r.query = "";
 	r.extra = &ctype;
@@ -217,11 +211,24 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 	r.iam_action = iam;
 	r.expect = &expect;
 	r.nexpect = expect != NULL;
-	rc = aws_call(c->aws, dl, &r, &p, &o, e);
+	rc = aws_call(q->aws, dl, &r, &p, &o, e);
 out:
 	ec2_xml_free(ps.x);
 	buf_free(&form);
 	return rc;
+}
+
+/* One EC2 call: ec2_query_call with EC2's version and IAM prefix. */
+static int
+ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
+    const struct buf *params, const char *keep_tag, const char *expect,
+    struct ec2_result *res, struct lerr *e)
+{
+	struct ec2_query	 q = { c->aws, c->url, c->host, EC2_API_VERSION,
+				    EC2_SERVICE };
+
+	return ec2_query_call(&q, dl, action, params, keep_tag, expect, res,
+	    e);
 }
 
 int
@@ -234,7 +241,7 @@ ec2_describe_instance(struct ec2 *c, const struct deadline *dl,
 
 	memset(&res, 0, sizeof(res));
 	buf_init(&p, FORM_MAX);
-	if (form_add(&p, "InstanceId.1", id) == -1) {
+	if (ec2_form_add(&p, "InstanceId.1", id) == -1) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -280,15 +287,15 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 
 		buf_reset(&p);
 		snprintf(max, sizeof(max), "%d", EC2_PAGE_SIZE);
-		if (form_add(&p, "Filter.1.Name", filter.data) == -1 ||
-		    form_add(&p, "Filter.1.Value.1", value) == -1 ||
+		if (ec2_form_add(&p, "Filter.1.Name", filter.data) == -1 ||
+		    ec2_form_add(&p, "Filter.1.Value.1", value) == -1 ||
 		    (holders_only &&
-		    (form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
-		    form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
-		    form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
-		    form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
-		    form_add(&p, "MaxResults", max) == -1 ||
-		    (token != NULL && form_add(&p, "NextToken", token) == -1)) {
+		    (ec2_form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
+		    ec2_form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
+		    ec2_form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
+		    ec2_form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
+		    ec2_form_add(&p, "MaxResults", max) == -1 ||
+		    (token != NULL && ec2_form_add(&p, "NextToken", token) == -1)) {
 			lerr_set(e, LERR_INTERNAL, "request too large");
 			goto out;
 		}
@@ -338,9 +345,9 @@ ec2_tag_call(struct ec2 *c, const struct deadline *dl, const char *action,
 
 	memset(&res, 0, sizeof(res));
 	buf_init(&p, FORM_MAX);
-	if (form_add(&p, "ResourceId.1", id) == -1 ||
-	    form_add(&p, "Tag.1.Key", key) == -1 ||
-	    form_add(&p, "Tag.1.Value", value) == -1) {
+	if (ec2_form_add(&p, "ResourceId.1", id) == -1 ||
+	    ec2_form_add(&p, "Tag.1.Key", key) == -1 ||
+	    ec2_form_add(&p, "Tag.1.Value", value) == -1) {
 		lerr_set(e, LERR_INTERNAL, "request too large");
 		goto out;
 	}

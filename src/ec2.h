@@ -28,6 +28,34 @@
 #define EC2_CONNECT_MS		3000
 
 struct ec2;
+struct aws;
+struct buf;
+struct ec2_result;
+
+/*
+ * A Query API service sharing EC2's form POSTs and XML answers (Auto
+ * Scaling: autoscaling.c).  Borrowed.
+ */
+struct ec2_query {
+	struct aws	*aws;		/* the service's signed client */
+	const char	*url;		/* endpoint + "/" */
+	const char	*host;		/* Host header */
+	const char	*version;	/* the API's Version */
+	const char	*iam_prefix;	/* "ec2", "autoscaling": in messages */
+};
+
+/*
+ * One Query API call with retries: Action, Version and the encoded
+ * parameters in params (each "&name=value").  On success res holds the
+ * parsed answer (free with ec2_result_free).  0, 1 when the answer was
+ * the error code expect (NULL: none), or -1 with e set naming
+ * "iam_prefix:action" when it is refused.
+ */
+int	ec2_query_call(const struct ec2_query *, const struct deadline *,
+	    const char *action, const struct buf *params, const char *keep_tag,
+	    const char *expect, struct ec2_result *res, struct lerr *e);
+/* Append "&name=value" to a form, both URI-encoded.  0, or -1. */
+int	ec2_form_add(struct buf *f, const char *name, const char *value);
 
 struct ec2_config {
 	const char			*endpoint;	/* from ec2_resolve_endpoint */

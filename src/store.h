@@ -29,6 +29,7 @@ struct runenv {
 	int		 imds_disabled;	/* AWS_EC2_METADATA_DISABLED=true */
 	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
 	const char	*s3_endpoint;	/* AWS_ENDPOINT_URL_S3 */
+	const char	*as_endpoint;	/* AWS_ENDPOINT_URL_AUTOSCALING */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
 	const char	*manifest;	/* LEADER_EXEC_MANIFEST */

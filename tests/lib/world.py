@@ -537,6 +537,8 @@ class World:
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = self.imds[iid].endpoint
         env["AWS_ENDPOINT_URL_EC2"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["AWS_ENDPOINT_URL_S3"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
+        env["AWS_ENDPOINT_URL_AUTOSCALING"] = (self.proxy.endpoint if via_proxy
+                                               else self.moto.endpoint)
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
         if os.environ.get("LEADER_EXEC_REAL"):
@@ -658,20 +660,25 @@ class World:
 # sends to S3 can leave the machine (connection refused).
 S3_NOWHERE = "http://127.0.0.1:9"
 ENDPOINT_VARS = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_EC2",
-                 "AWS_ENDPOINT_URL_S3")
+                 "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_AUTOSCALING")
+# Endpoints a child may lack: then set to S3_NOWHERE (unless AWS_ENDPOINT_URL
+# is allowed and set), so that nothing can leave the machine.
+OPTIONAL_ENDPOINTS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_AUTOSCALING")
 
 
 def guard_env(env, allow_aws=()):
     """Refuse (exit 99) unless every endpoint is loopback; drop other AWS_*.
 
-    AWS_ENDPOINT_URL_S3 must be http://127.0.0.1:PORT too; when neither it
-    nor AWS_ENDPOINT_URL is set it is set to S3_NOWHERE."""
+    AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_AUTOSCALING must be
+    http://127.0.0.1:PORT too; when neither one nor AWS_ENDPOINT_URL is set
+    it is set to S3_NOWHERE (the discard port on loopback)."""
     env = dict(env)
-    if not env.get("AWS_ENDPOINT_URL_S3") and not (
-            "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
-        env["AWS_ENDPOINT_URL_S3"] = S3_NOWHERE
+    for k in OPTIONAL_ENDPOINTS:
+        if not env.get(k) and not (
+                "AWS_ENDPOINT_URL" in allow_aws and env.get("AWS_ENDPOINT_URL")):
+            env[k] = S3_NOWHERE
     for k in ENDPOINT_VARS:
-        if k in env or k != "AWS_ENDPOINT_URL_S3":
+        if k in env or k not in OPTIONAL_ENDPOINTS:
             check_loopback(env.get(k), k)
     safe = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EC2_METADATA_DISABLED",
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
