@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Static checks of what leader-exec ships for Elastic Beanstalk.
 
-1. The IAM policy allows every EC2 action leader-exec calls: the actions
-   are read from the C source (the literal action names passed to ec2_call
-   and ec2_tag_call in src/*.c), so a new call without a policy change
-   fails here.  Each is evaluated against ebextensions/leader-exec-iam-policy.json
+1. The IAM policy allows every EC2 and Auto Scaling action leader-exec
+   calls: the actions are read from the C source (the literal action names
+   passed to ec2_call, ec2_tag_call and ec2_query_call in src/*.c; those of
+   src/autoscaling.c are autoscaling:, the others ec2:), so a new call
+   without a policy change fails here.  Each is evaluated against ebextensions/leader-exec-iam-policy.json
    with the request leader-exec actually makes (DescribeInstances on "*";
    CreateTags/DeleteTags of a leader-exec:<name> tag on an instance of the
    environment), by a small evaluator of the condition operators the policy
@@ -60,11 +61,14 @@ def check(ok, what, expected=None, got=None):
 
 # -- 1. actions from the source ------------------------------------------------
 
-CALL_RE = re.compile(r"\b(ec2_call|ec2_tag_call)\s*\(\s*([^,()]+),\s*([^,()]+),\s*([^,()]+),")
+CALL_RE = re.compile(r"\b(ec2_call|ec2_tag_call|ec2_query_call)\s*\(\s*([^,()]+),"
+                     r"\s*([^,()]+),\s*([^,()]+),")
+# The IAM service of the calls made in a source file (default ec2).
+SERVICE_OF = {"autoscaling.c": "autoscaling"}
 
 
 def source_actions():
-    """{action: [file:line]} of the literal actions passed in src/*.c."""
+    """{service:action: [file:line]} of the literal actions passed in src/*.c."""
     actions, forwards, opaque = {}, [], []
     for path in sorted(glob.glob(os.path.join(REPO, "src", "*.c"))):
         with open(path, encoding="utf-8") as f:
@@ -75,10 +79,12 @@ def source_actions():
             where = "%s:%d" % (os.path.relpath(path, REPO), text.count("\n", 0, m.start()) + 1)
             arg = m.group(4).strip()
             lit = re.fullmatch(r'"([A-Za-z]+)"', arg)
+            svc = SERVICE_OF.get(os.path.basename(path), "ec2")
             if lit:
-                actions.setdefault(lit.group(1), []).append(where)
-            elif m.group(1) == "ec2_call" and arg == "action":
-                forwards.append(where)          # ec2_tag_call passing its own argument on
+                actions.setdefault("%s:%s" % (svc, lit.group(1)), []).append(where)
+            elif m.group(1) in ("ec2_call", "ec2_query_call") and arg == "action":
+                # ec2_tag_call and ec2_call passing their own argument on
+                forwards.append(where)
             else:
                 opaque.append("%s: %s" % (where, arg))
     return actions, forwards, opaque
@@ -145,20 +151,25 @@ def tag_request(keys, env_id=ENV_ID):
 
 # The request leader-exec makes for each action it calls.
 REQUESTS = {
-    "DescribeInstances": ("*", {}),
-    "CreateTags": (INSTANCE_ARN, tag_request(["leader-exec:command"])),
-    "DeleteTags": (INSTANCE_ARN, tag_request(["leader-exec:command"])),
+    "ec2:DescribeInstances": ("*", {}),
+    "ec2:CreateTags": (INSTANCE_ARN, tag_request(["leader-exec:command"])),
+    "ec2:DeleteTags": (INSTANCE_ARN, tag_request(["leader-exec:command"])),
+    # --protect, on the environment's Auto Scaling group (EB tags it).
+    "autoscaling:SetInstanceProtection": (
+        "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:"
+        "uuid:autoScalingGroupName/awseb-e-x-stack-AWSEBAutoScalingGroup-1",
+        {"autoscaling:ResourceTag/elasticbeanstalk:environment-id": ENV_ID}),
 }
 
 
 def check_policy():
     actions, forwards, opaque = source_actions()
     check(bool(actions) and not opaque,
-          "EC2 actions derived from src/*.c (%s)" % ", ".join(
+          "EC2 and Auto Scaling actions derived from src/*.c (%s)" % ", ".join(
               "%s at %s" % (a, "/".join(w)) for a, w in sorted(actions.items())),
           "literal action names only", opaque or actions)
-    check(len(forwards) <= 1, "at most one call site forwards a non-literal action",
-          "<= 1", forwards)
+    check(len(forwards) <= 2, "at most two call sites forward a non-literal action "
+          "(ec2_tag_call to ec2_call to ec2_query_call)", "<= 2", forwards)
     with open(POLICY, encoding="utf-8") as f:
         raw = f.read()
     try:
@@ -183,18 +194,18 @@ def check_policy():
             continue
         resource, ctx = REQUESTS[action]
         try:
-            ok = allowed(filled, "ec2:" + action, resource, ctx)
+            ok = allowed(filled, action, resource, ctx)
         except KeyError as e:
             check(False, "the evaluator knows every condition operator", "known", e)
             return
-        check(ok, "policy allows ec2:%s on %s as leader-exec calls it" % (action, resource),
+        check(ok, "policy allows %s on %s as leader-exec calls it" % (action, resource),
               "allowed", "denied")
     check(allowed(filled, "ec2:CreateTags", INSTANCE_ARN, tag_request(["leader-exec:cron"])),
           "policy allows the cron job's leader-exec:cron tag", "allowed", "denied")
 
     granted = sorted({a for s in statements if s.get("Effect") == "Allow"
                       for a in _as_list(s.get("Action", []))})
-    wanted = sorted("ec2:" + a for a in actions)
+    wanted = sorted(actions)
     check(granted == wanted, "policy grants exactly the actions leader-exec calls",
           wanted, granted)
     denied_cases = [
