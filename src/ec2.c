@@ -292,10 +292,12 @@ ec2_describe_group(struct ec2 *c, const struct deadline *dl, const char *key,
 		    (holders_only &&
 		    (ec2_form_add(&p, "Filter.2.Name", "tag-key") == -1 ||
 		    ec2_form_add(&p, "Filter.2.Value.1", keep_tag) == -1 ||
-		    ec2_form_add(&p, "Filter.3.Name", "instance-state-name") == -1 ||
+		    ec2_form_add(&p, "Filter.3.Name",
+		    "instance-state-name") == -1 ||
 		    ec2_form_add(&p, "Filter.3.Value.1", "running") == -1)) ||
 		    ec2_form_add(&p, "MaxResults", max) == -1 ||
-		    (token != NULL && ec2_form_add(&p, "NextToken", token) == -1)) {
+		    (token != NULL &&
+		    ec2_form_add(&p, "NextToken", token) == -1)) {
 			lerr_set(e, LERR_INTERNAL, "request too large");
 			goto out;
 		}

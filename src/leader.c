@@ -23,7 +23,7 @@
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
 #define CREDS_REFRESH_S	300		/* refresh role credentials this early */
-#define PROTECT_MS	20000		/* to set or clear scale-in protection */
+#define PROTECT_MS	20000		/* to set or clear the protection */
 
 /* One run: its clients, credentials and store; main.c holds it opaque. */
 struct leader_session {
@@ -43,7 +43,7 @@ struct leader_session {
 	struct store_ctx	 ctx;		/* what it works with */
 	struct autoscaling	*as;		/* --protect, opened on use */
 	char			 asg[AUTOSCALING_GROUP_MAX + 1];
-	int			 protected;	/* protection set, not cleared */
+	int			 protected;	/* set and not yet cleared */
 };
 
 void

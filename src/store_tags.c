@@ -29,7 +29,7 @@
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
 #define RETRACT_MS	5000		/* for a retraction after a failure */
-#define FINISH_MS	30000		/* to record the outcome after the run */
+#define FINISH_MS	30000		/* to record the run's outcome */
 #define POLL_MIN_MS	500		/* a standby's or --wait's poll */
 
 /* What one run of the tags store remembers between steps. */
@@ -214,7 +214,8 @@ format_own(struct tags_run *t, int64_t term, int lease, int status,
 	cl.status = status;
 	cl.epoch = c->res->epoch;
 	if (lease)
-		cl.expiry = c->env->wall_clock() + (c->o->lease_ms + 999) / 1000;
+		cl.expiry = c->env->wall_clock() +
+		    (c->o->lease_ms + 999) / 1000;
 	return election_format_claim(&cl, out, outlen);
 }
 
