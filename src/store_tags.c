@@ -10,9 +10,10 @@
  * lease, sticky as before) or "<term>=<status>[@<epoch>]" (failed).  A
  * standby or --wait follower reads the holders every lease/3 and takes
  * over when the lease expires (+ drift), the claim is deleted or the
- * holder stops running.  Safe while the lease outlasts the tag writes'
- * lag (a renewal must be visible before the previous expiry: lag < 2/3
- * of the lease) and the settle time covers the lag as section 3 says.
+ * holder stops running.  Safe under section 3's condition, settle >= 2
+ * x the lag of tag writes + the time a CreateTags takes, and while a
+ * renewal becomes visible before the expiry it replaces (lag < 2/3 of
+ * the lease, less the drift allowance).
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -116,8 +116,10 @@ def kill_nine(w, store, store_args):
     try:
         leader, _ = f.wait_writer(0)
         W.expect(leader is not None, "%s: a CMD starts" % store, "a writer", None)
-        time.sleep(2)
-        W.expect(f.writers_since(0) == [leader], "%s: exactly one CMD runs" % store,
+        # Longer than a lease: the renewals keep the standbys off.
+        time.sleep(LEASE + RENEW)
+        W.expect(f.writers_since(0) == [leader],
+                 "%s: exactly one CMD runs, for longer than a lease" % store,
                  [leader], f.writers_since(0))
         killed = time.time()
         f.procs[leader][0].kill()
