@@ -64,7 +64,10 @@ election_parse_claim(const char *value, struct election_claim *c)
 		if ((p = parse_number(p + 1, &c->expiry)) == NULL)
 			return -1;
 	} else if (*p == '=') {
-		if ((p = parse_number(p + 1, &n)) == NULL || n > 255)
+		if (p[1] == '0') {
+			n = 0;
+			p += 2;
+		} else if ((p = parse_number(p + 1, &n)) == NULL || n > 255)
 			return -1;
 		c->status = (int)n;
 	}
@@ -95,14 +98,14 @@ election_format_claim(const struct election_claim *c, char *out,
 	char	 mid[32] = "";
 	int	 n;
 
-	if (c->term < 1 || c->expiry < 0 || c->status == 0 ||
-	    c->status > 255 || (c->expiry > 0 && c->status > 0) ||
+	if (c->term < 1 || c->expiry < 0 || c->status < -1 ||
+	    c->status > 255 || (c->expiry > 0 && c->status >= 0) ||
 	    (c->epoch != NULL && c->epoch[0] != '\0' &&
 	    !election_valid_epoch(c->epoch)))
 		return -1;
 	if (c->expiry > 0)
 		snprintf(mid, sizeof(mid), "+%" PRId64, c->expiry);
-	else if (c->status > 0)
+	else if (c->status >= 0)
 		snprintf(mid, sizeof(mid), "=%d", c->status);
 	n = snprintf(out, outlen, "%" PRId64 "%s%s%s", c->term, mid,
 	    c->epoch != NULL && c->epoch[0] != '\0' ? "@" : "",
@@ -218,7 +221,7 @@ election_decide(const struct election_input *in, struct election *out)
 			    ELECTION_DRIFT_SECONDS);
 			if (m->term > out->max_term)
 				out->max_term = m->term;
-			m->holder = m->live && !m->expired && m->status < 0 &&
+			m->holder = m->live && !m->expired && m->status <= 0 &&
 			    epoch_matches(in->epoch, cl.epoch);
 		} else
 			m->term = 0;

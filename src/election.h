@@ -14,9 +14,10 @@
  *  2. Holders are live instances whose tag parses as a claim (below),
  *     whose epoch equals the election's (any epoch when the election has
  *     none; a tag without epoch never matches an election with one), that
- *     is not a finished command's ("=<status>") and whose lease, if it
- *     has one, has not expired: now <= expiry + ELECTION_DRIFT_SECONDS.
- *     An expired or finished claim still counts for the highest term.
+ *     is not a failed command's ("=<status>", status 1 to 255) and whose
+ *     lease, if it has one, has not expired: now <= expiry +
+ *     ELECTION_DRIFT_SECONDS.  An expired or failed claim still counts
+ *     for the highest term.
  *  3. Holders rank by term, then launch time, then instance id, all
  *     ascending; the first is the leader.  A holder that is not the leader
  *     retracts its own tag.
@@ -39,21 +40,24 @@
 
 /*
  * A claim, as a tag value: "<term>[+<expiry>|=<status>][@<epoch>]".
- *   <term>            a claim without lease (a one-shot run's, or a
- *                     finished task's that succeeded: sticky);
+ *   <term>            a claim without lease (a one-shot, --check or
+ *                     --export run's): sticky;
  *   <term>+<expiry>   held under a lease until <expiry> (unix seconds),
  *                     renewed by rewriting the tag (--hold, --standby,
  *                     --wait);
- *   <term>=<status>   a finished task's that failed with <status> (1 to
- *                     255): no longer a holder, but what a --wait
- *                     follower reports (exit 120).
+ *   <term>=0          a task that ran under a lease and succeeded: still
+ *                     a holder (sticky), and what a --wait follower
+ *                     waits for (exit 0);
+ *   <term>=<status>   a task that failed with <status> (1 to 255): no
+ *                     longer a holder (a later run retries), but what a
+ *                     --wait follower reports (exit 120).
  * Values written before leases ("<term>", "<term>@<epoch>") parse as
  * they always did.
  */
 struct election_claim {
 	int64_t		 term;
 	int64_t		 expiry;	/* 0: no lease */
-	int		 status;	/* -1: not finished */
+	int		 status;	/* -1: not finished, 0: succeeded */
 	const char	*epoch;		/* into the value, or NULL */
 };
 enum election_outcome {
@@ -114,7 +118,7 @@ void	election_free(struct election *);
 /*
  * Parse a claim "<term>[+<expiry>|=<status>][@<epoch>]".  The term and
  * the expiry are 1 to 19 decimal digits, no sign or leading zero, at most
- * INT64_MAX; the status 1 to 255 without leading zero; the epoch 1 to
+ * INT64_MAX; the status 0 to 255 without leading zero; the epoch 1 to
  * ELECTION_EPOCH_MAX characters of [A-Za-z0-9._-].  0 with c filled (the
  * epoch a pointer into value, or NULL when absent), or -1.
  */

@@ -6,8 +6,8 @@
  * With --hold, --standby or --wait the claim carries a lease (DESIGN.md
  * section 8): "<term>+<expiry>[@<epoch>]", renewed by rewriting the own
  * tag (CreateTags overwrites), released by DeleteTags of the value; a
- * task that ran records "<term>[@<epoch>]" (succeeded: a claim without
- * lease, sticky as before) or "<term>=<status>[@<epoch>]" (failed).  A
+ * task that ran records "<term>=0[@<epoch>]" (succeeded: still a holder,
+ * sticky) or "<term>=<status>[@<epoch>]" (failed: no holder).  A
  * standby or --wait follower reads the holders every lease/3 and takes
  * over when the lease expires (+ drift), the claim is deleted or the
  * holder stops running.  Safe under section 3's condition, settle >= 2
@@ -48,6 +48,9 @@ struct tags_run {
 	int64_t			 term;		/* of claim */
 	char			 waited_id[INSTANCE_ID_MAX]; /* --wait */
 	int64_t			 waited_term;
+	long long		 unleased_ms;	/* --wait: when the holder
+						   was first seen without
+						   lease or outcome, 0 */
 };
 
 /* What a step tells the election loop. */
@@ -287,9 +290,28 @@ waited_failed(struct tags_run *t, struct lerr *e)
 }
 
 /*
+ * --wait, a holder leads: 1 while its command may still run (a lease; or
+ * a claim without lease or outcome, such as --export's in an earlier
+ * hook, for one lease, time for the leader to take it under a lease),
+ * else 0: it succeeded ("=0"), or it runs no command under a lease.
+ */
+static int
+still_running(struct tags_run *t, const struct election_member *lead)
+{
+	if (lead->expiry > 0)
+		return 1;
+	if (lead->status == 0)
+		return 0;
+	if (t->unleased_ms == 0 || strcmp(t->waited_id, lead->inst->id) != 0 ||
+	    t->waited_term != lead->term)
+		t->unleased_ms = now_ms();
+	return now_ms() - t->unleased_ms < t->c->o->lease_ms;
+}
+
+/*
  * Another instance leads (or another run on this one holds a lease): a
- * standby polls until it goes; a --wait follower polls while its
- * command runs (its claim has a lease) and is done once it has none.
+ * standby polls until it goes; a --wait follower polls while the
+ * leader's command may run (still_running) and is done after.
  */
 static enum step
 follow(struct tags_run *t, const struct election_member *lead,
@@ -298,20 +320,23 @@ follow(struct tags_run *t, const struct election_member *lead,
 	const struct options	*o = t->c->o;
 	struct leader_result	*res = t->c->res;
 	const char		*id = lead->inst->id;
+	int			 running;
 
 	if (o->standby)
 		return poll_again(t, "a live holder leads; standing by", e);
-	if (o->wait && lead->expiry > 0) {
-		strlcpy(t->waited_id, id, sizeof(t->waited_id));
-		t->waited_term = lead->term;
-		return poll_again(t, "the leader's command runs; waiting", e);
-	}
-	if (o->wait) {
-		res->done = 1;
-		snprintf(res->reason, sizeof(res->reason), "the command %s"
-		    "(term %" PRId64 ") succeeded on %s", t->waited_term ?
-		    "waited on " : "", lead->term, id);
-	}
+	if (!o->wait)
+		return STEP_DONE;
+	running = still_running(t, lead);
+	strlcpy(t->waited_id, id, sizeof(t->waited_id));
+	t->waited_term = lead->term;
+	if (running)
+		return poll_again(t, lead->expiry > 0 ? "the leader's command "
+		    "runs; waiting" : "the leader has not started the command "
+		    "under a lease yet; waiting", e);
+	res->done = 1;
+	snprintf(res->reason, sizeof(res->reason), "the command waited on "
+	    "(term %" PRId64 ") %s on %s", lead->term, lead->status == 0 ?
+	    "succeeded" : "ran without a lease", id);
 	return STEP_DONE;
 }
 
@@ -640,8 +665,8 @@ tags_finish(struct store_ctx *c, void *state, int status, struct lerr *e)
 		drop_claims(t, "released: the command exited");
 		return 0;
 	}
-	if (format_own(t, t->term, 0, status == 0 ? -1 : status > 255 ? 255 :
-	    status, value, sizeof(value)) == -1) {
+	if (format_own(t, t->term, 0, status > 255 ? 255 : status, value,
+	    sizeof(value)) == -1) {
 		lerr_set(e, LERR_INTERNAL, "cannot record the outcome: claim "
 		    "too long");
 		return -1;

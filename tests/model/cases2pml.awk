@@ -50,7 +50,7 @@ function parse_tag(v,    at, t, e, x, s, plus, eq) {
 	} else if (eq) {
 		s = substr(t, eq + 1)
 		t = substr(t, 1, eq - 1)
-		if (s !~ /^[1-9][0-9]*$/ || s + 0 > 255)
+		if (s !~ /^(0|[1-9][0-9]*)$/ || s + 0 > 255)
 			return
 	}
 	if (t !~ /^[1-9][0-9]*$/ || length(t) > 19)
@@ -63,7 +63,7 @@ function parse_tag(v,    at, t, e, x, s, plus, eq) {
 		fail("expiry " x " does not fit a Promela int")
 	tag_term = t + 0
 	tag_exp = x + 0
-	tag_fin = s != ""
+	tag_fin = s != "" && s + 0 > 0
 	tag_epoch = at ? epoch_number(e) : 0
 }
 

@@ -17,7 +17,7 @@ int	c_idkey[CMAX];
 int	c_term[CMAX];
 int	c_tep[CMAX];
 int	c_exp[CMAX];	/* the claim's lease expiry, 0 none */
-bit	c_fin[CMAX];	/* a finished command's claim ("=status") */
+bit	c_fin[CMAX];	/* a failed command's claim ("=status", 1 to 255) */
 
 /* Scratch variables of decide(). */
 int	d_j, d_max, d_lead, d_rank, d_hold, d_out, d_claim, d_lterm;

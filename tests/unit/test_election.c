@@ -179,8 +179,8 @@ static const struct table_case cases[] = {
 	{ "finished: a failed task's claim is not a holder (retry)",
 	  { { "i-a", R, 100, "1763790000=3@42" }, { "i-b", R, 200, NULL } },
 	  "i-b", "42", 0, ELECT_CLAIM, NULL, NOW, 0 },
-	{ "finished: a succeeded task's claim (no lease) still leads",
-	  { { "i-a", R, 100, "1763790000@42" }, { "i-b", R, 200, NULL } },
+	{ "finished: a succeeded task's claim (=0) still leads",
+	  { { "i-a", R, 100, "1763790000=0@42" }, { "i-b", R, 200, NULL } },
 	  "i-b", "42", 0, ELECT_FOLLOWER, "i-a", 0, 0 },
 };
 
@@ -357,7 +357,10 @@ START_TEST(test_parse_claim)
 	ck_assert_int_eq(election_parse_tag("17+99@42", &term, &epoch), 0);
 	ck_assert_int_eq(term, 17);
 	ck_assert_str_eq(epoch, "42");
-	ck_assert_int_eq(election_parse_claim("17=0", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17=0@42", &c), 0);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_str_eq(c.epoch, "42");
+	ck_assert_int_eq(election_parse_claim("17=00", &c), -1);
 	ck_assert_int_eq(election_parse_claim("17=256", &c), -1);
 	ck_assert_int_eq(election_parse_claim("17=03", &c), -1);
 	ck_assert_int_eq(election_parse_claim("17+", &c), -1);
@@ -391,6 +394,9 @@ START_TEST(test_format_claim)
 	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), -1);
 	c.expiry = 0;
 	c.status = 0;
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "17=0");
+	c.status = -2;
 	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), -1);
 	c.status = -1;
 	c.epoch = "a b";
