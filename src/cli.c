@@ -72,6 +72,31 @@ const char cli_help[] =
 "      --on-error fail|run|skip\n"
 "                          when leadership cannot be decided: fail (default),\n"
 "                          run the command anyway, or act as a follower\n"
+"      --store tags|s3|s3://BUCKET[/PREFIX]\n"
+"                          where leadership is recorded: a tag on the leader\n"
+"                          (default) or one S3 record written with\n"
+"                          conditional PUTs (s3: Elastic Beanstalk's bucket)\n"
+"\n"
+"Supervision (the command runs as a child under a lease):\n"
+"      --hold              a service: when it exits, the lease is released\n"
+"                          for a standby to take over (not marked done)\n"
+"      --standby           a follower waits, polling every lease/3, and takes\n"
+"                          over when the lease is released or expires or the\n"
+"                          holder stops running\n"
+"      --wait              a follower waits for the leader's command: exit 0\n"
+"                          if it succeeded, 120 if it failed; takes over if\n"
+"                          the leader dies first (not with --standby)\n"
+"      --protect           Auto Scaling scale-in protection on the holder while\n"
+"                          it holds (with --hold, --standby or --wait)\n"
+"      --lease SECONDS     the lease (default 15, 3 to 3600), renewed every\n"
+"                          lease/3; the command is stopped when no renewal\n"
+"                          succeeded for 2/3 of it\n"
+"      --kill-after SECONDS\n"
+"                          SIGKILL this long after SIGTERM when leadership is\n"
+"                          lost (default (lease/3 - 1 s) / 2; renew deadline\n"
+"                          + kill-after + 1 s must stay below the lease)\n"
+"--timeout bounds each election step; --standby and --wait wait without bound.\n"
+"\n"
 "      --allow-imdsv1      fall back to IMDSv1 when IMDSv2 gives no token\n"
 "      --allow-http-endpoint\n"
 "                          accept a plain http EC2 endpoint on a host other\n"
@@ -86,6 +111,7 @@ const char cli_help[] =
 "Read: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION,\n"
 "AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_S3 (S3),\n"
 "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 (with --target-group),\n"
+"AWS_ENDPOINT_URL_AUTOSCALING (with --protect),\n"
 "AWS_ENDPOINT_URL (all), AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
 "AWS_EC2_METADATA_DISABLED, LEADER_EXEC_STORE (the default --store),\n"
 "LEADER_EXEC_MANIFEST, SSL_CERT_FILE, SSL_CERT_DIR.\n"
@@ -121,13 +147,13 @@ const char cli_help[] =
 "  117 interrupted by SIGINT, SIGTERM, SIGHUP or SIGQUIT (also after the\n"
 "      decision: the command is not run)\n"
 "  118 internal error\n"
-"  119 leadership lost (s3): no renewal for the renew deadline; the command\n"
+"  119 leadership lost: no renewal for the renew deadline; the command\n"
 "      was stopped (SIGTERM, SIGKILL after --kill-after)\n"
 "  120 --wait: the leader's command failed\n"
 "  121 --quorum not reached before --timeout\n"
-"With the s3 store the command runs as a child (its status, or 128+N for\n"
-"signal N, is passed through) while the lease is renewed; with tags\n"
-"leader-exec becomes the command.\n";
+"With the s3 store, --hold, --standby or --wait the command runs as a child\n"
+"(its status, or 128+N for signal N, is passed through) while the lease is\n"
+"renewed; otherwise leader-exec becomes the command.\n";
 
 static const char *const mode_flags[] = {
 	[MODE_RUN] = "command",
@@ -541,6 +567,8 @@ static const struct longopt longopts[] = {
 	{ "status", 0, 0 }, { "json", 0, 0 }, { "all", 0, 0 },
 	{ "dry-run", 0, 0 }, { "allow-imdsv1", 0, 0 },
 	{ "allow-http-endpoint", 0, 0 }, { "verbose", 'v', 0 },
+	{ "hold", 0, 0 }, { "standby", 0, 0 }, { "wait", 0, 0 },
+	{ "protect", 0, 0 },
 	{ "version", 'V', 0 }, { "help", 'h', 0 },
 };
 
@@ -564,6 +592,14 @@ apply_flag(struct options *o, const char *opt, char *err, size_t errlen)
 		o->allow_imdsv1 = 1;
 	else if (strcmp(opt, "allow-http-endpoint") == 0)
 		o->allow_http_endpoint = 1;
+	else if (strcmp(opt, "hold") == 0)
+		o->hold = 1;
+	else if (strcmp(opt, "standby") == 0)
+		o->standby = 1;
+	else if (strcmp(opt, "wait") == 0)
+		o->wait = 1;
+	else if (strcmp(opt, "protect") == 0)
+		o->protect = 1;
 	else if (strcmp(opt, "verbose") == 0)
 		o->verbose++;
 	else if (strcmp(opt, "version") == 0)
@@ -632,6 +668,22 @@ validate(struct options *o, char *err, size_t errlen)
 	if (o->rolling > 0 && (o->mode != MODE_RUN || o->all))
 		return fail(err, errlen, "--rolling works only with a command, "
 		    "and not with --all");
+	if ((o->hold || o->standby || o->wait) && o->mode != MODE_RUN)
+		return fail(err, errlen, "--%s works only with a command",
+		    o->hold ? "hold" : o->standby ? "standby" : "wait");
+	if (o->standby && o->wait)
+		return fail(err, errlen, "--standby and --wait cannot be "
+		    "combined (a standby takes over; --wait reports the "
+		    "leader's outcome)");
+	if (o->protect && !(o->hold || o->standby || o->wait))
+		return fail(err, errlen, "--protect lasts while a lease is "
+		    "held: use it with --hold, --standby or --wait");
+	if ((o->hold || o->standby || o->wait) && o->all)
+		return fail(err, errlen, "--all runs everywhere: it cannot be "
+		    "combined with --hold, --standby or --wait");
+	if (o->rolling > 0 && (o->hold || o->standby || o->wait))
+		return fail(err, errlen, "--rolling runs every instance once: it "
+		    "cannot be combined with --hold, --standby or --wait");
 	if (o->settle_ms >= o->timeout_ms)
 		return fail(err, errlen, "--settle (%ld ms) must be shorter "
 		    "than --timeout (%ld ms)", o->settle_ms, o->timeout_ms);

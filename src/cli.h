@@ -77,6 +77,12 @@ struct options {
 	int		 store_set;	/* --store given */
 	long		 lease_ms;	/* --lease */
 	long		 kill_after_ms;	/* --kill-after; -1: derived */
+	int		 hold;		/* --hold: a service, released after */
+	int		 standby;	/* --standby: a follower waits to take over */
+	int		 wait;		/* --wait: a follower waits for the
+					   leader's command to end */
+	int		 protect;	/* --protect: scale-in protection
+					   while holding */
 	long		 timeout_ms;
 	int		 follower_exit;
 	enum cli_on_error on_error;

@@ -72,11 +72,22 @@ deadline_suspend_abort(int on)
 int
 deadline_sleep_ms(const struct deadline *d, long ms)
 {
-	long	 left = deadline_cap_ms(d, ms);
+	return deadline_sleep_ms_unbounded(deadline_cap_ms(d, ms));
+}
 
-	/* Sleep in slices so a signal ends the wait promptly. */
+int
+deadline_sleep_ms_unbounded(long ms)
+{
+	long	 left = ms;
+
+	/*
+	 * Sleep in slices: a signal interrupts nanosleep at once, and one
+	 * that lands between the check and the sleep is seen within a
+	 * slice.  250 ms: a standby polling every lease/3 wakes 4 times a
+	 * second, not 20 (tests/integration/standby_cost.py).
+	 */
 	while (left > 0) {
-		long		 slice = left < 50 ? left : 50;
+		long		 slice = left < 250 ? left : 250;
 		struct timespec	 ts = { 0, slice * 1000000L };
 
 		if (deadline_aborted())

@@ -31,6 +31,8 @@ int	deadline_sleep_ms(const struct deadline *, long ms);
  */
 int	deadline_pause(const struct deadline *, long ms, long timeout_ms,
 	    const char *waiting_for, struct lerr *e);
+/* Sleep ms regardless of any deadline; -1 at once when aborted, else 0. */
+int	deadline_sleep_ms_unbounded(long ms);
 /* The abort check used by deadline_sleep_ms (SIGINT/SIGTERM). */
 void	deadline_set_abort(int (*)(void));
 /* 1 when the abort check fires and aborts are not suspended. */

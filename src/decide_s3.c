@@ -163,6 +163,16 @@ follow(const struct ds_input *in, struct ds_result *out, const char *cause)
 	const char	*what;
 	int		 runs = in->rec->state == RECORD_HELD;
 
+	/*
+	 * An idle record that never ran a command (a --check or --export
+	 * claim, say from an earlier hook) is a leader about to take it
+	 * under a lease: --wait gives it one lease from its writing.
+	 */
+	if (in->rec->state == RECORD_IDLE &&
+	    in->rec->exit_status == RECORD_EXIT_NONE &&
+	    in->now < in->rec->written + in->lease)
+		runs = 1;
+
 	out->term = in->rec->term;
 	if (in->run != DS_RUN_CHECK && (in->follow == DS_FOLLOW_STANDBY ||
 	    (in->follow == DS_FOLLOW_WAIT && runs))) {

@@ -31,7 +31,10 @@
  *    running: claim.  Holder self: DS_LEADER, re-taking the lease
  *    (If-Match) unless this is a --check/--export.  Otherwise follower
  *    (sticky leadership; also with --wait, as no command runs), or
- *    DS_WAIT with --standby.
+ *    DS_WAIT with --standby; and DS_WAIT with --wait while an idle
+ *    record without exit status (a --check/--export claim, which its
+ *    holder may be about to take under a lease) is younger than a lease
+ *    (now < written + lease).
  *  - done of this run's epoch: DS_DONE.  failed of this run's epoch:
  *    claim again, a retry (retry set), except that --check/--export
  *    report follower and write nothing.  done or failed of another epoch,

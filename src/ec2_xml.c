@@ -102,6 +102,8 @@ static const struct child root_kids[] = {
 	{ "DescribeInstancesResponse", NODE_DESCRIBE },
 	{ "CreateTagsResponse", NODE_TAGS_RESPONSE },
 	{ "DeleteTagsResponse", NODE_TAGS_RESPONSE },
+	/* Auto Scaling's answer: only its requestId (under metadata). */
+	{ "SetInstanceProtectionResponse", NODE_TAGS_RESPONSE },
 	{ "Response", NODE_RESPONSE },
 	{ "ErrorResponse", NODE_ERROR_RESPONSE },
 	{ "DescribeTargetHealthResponse", NODE_TH }

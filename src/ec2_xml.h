@@ -4,7 +4,8 @@
  *
  * Understands DescribeInstancesResponse (reservationSet/item/instancesSet/
  * item: instanceId, instanceState/name, launchTime, tagSet/item/{key,value};
- * nextToken), CreateTagsResponse/DeleteTagsResponse (return), the EC2
+ * nextToken), CreateTagsResponse/DeleteTagsResponse (return), Auto
+ * Scaling's SetInstanceProtectionResponse (nothing to read), the EC2
  * error document Response/Errors/Error/{Code,Message} with RequestID, and
  * the ErrorResponse/Error/{Code,Message} form some endpoints answer with
  * (moto: ErrorResponse/Errors/Error).  Of several Errors the first counts.

@@ -30,44 +30,99 @@ election_valid_epoch(const char *s)
 	return election_valid_word(s, ELECTION_EPOCH_MAX);
 }
 
-int
-election_parse_tag(const char *value, int64_t *term, const char **epoch)
+/* 1 to 19 digits without sign or leading zero, at most INT64_MAX. */
+static const char *
+parse_number(const char *p, int64_t *v)
 {
-	const char	*p;
 	int64_t		 t = 0;
 	size_t		 ndigits = 0;
 
-	if (value == NULL || value[0] < '1' || value[0] > '9')
-		return -1;
-	for (p = value; *p >= '0' && *p <= '9'; p++) {
+	if (*p < '1' || *p > '9')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
 		int	 d = *p - '0';
 
 		if (++ndigits > 19 || t > (INT64_MAX - d) / 10)
-			return -1;
+			return NULL;
 		t = t * 10 + d;
 	}
-	if (*p == '\0') {
-		*term = t;
-		*epoch = NULL;
-		return 0;
+	*v = t;
+	return p;
+}
+
+int
+election_parse_claim(const char *value, struct election_claim *c)
+{
+	const char	*p;
+	int64_t		 n;
+
+	memset(c, 0, sizeof(*c));
+	c->status = -1;
+	if (value == NULL || (p = parse_number(value, &c->term)) == NULL)
+		return -1;
+	if (*p == '+') {
+		if ((p = parse_number(p + 1, &c->expiry)) == NULL)
+			return -1;
+	} else if (*p == '=') {
+		if (p[1] == '0') {
+			n = 0;
+			p += 2;
+		} else if ((p = parse_number(p + 1, &n)) == NULL || n > 255)
+			return -1;
+		c->status = (int)n;
 	}
+	if (*p == '\0')
+		return 0;
 	if (*p != '@' || !election_valid_epoch(p + 1))
 		return -1;
-	*term = t;
-	*epoch = p + 1;
+	c->epoch = p + 1;
 	return 0;
+}
+
+int
+election_parse_tag(const char *value, int64_t *term, const char **epoch)
+{
+	struct election_claim	 c;
+
+	if (election_parse_claim(value, &c) == -1)
+		return -1;
+	*term = c.term;
+	*epoch = c.epoch;
+	return 0;
+}
+
+int
+election_format_claim(const struct election_claim *c, char *out,
+    size_t outlen)
+{
+	char	 mid[32] = "";
+	int	 n;
+
+	if (c->term < 1 || c->expiry < 0 || c->status < -1 ||
+	    c->status > 255 || (c->expiry > 0 && c->status >= 0) ||
+	    (c->epoch != NULL && c->epoch[0] != '\0' &&
+	    !election_valid_epoch(c->epoch)))
+		return -1;
+	if (c->expiry > 0)
+		snprintf(mid, sizeof(mid), "+%" PRId64, c->expiry);
+	else if (c->status >= 0)
+		snprintf(mid, sizeof(mid), "=%d", c->status);
+	n = snprintf(out, outlen, "%" PRId64 "%s%s%s", c->term, mid,
+	    c->epoch != NULL && c->epoch[0] != '\0' ? "@" : "",
+	    c->epoch != NULL ? c->epoch : "");
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
 
 int
 election_format_tag(int64_t term, const char *epoch, char *out, size_t outlen)
 {
-	int	 n;
+	struct election_claim	 c;
 
-	if (epoch != NULL && epoch[0] != '\0')
-		n = snprintf(out, outlen, "%" PRId64 "@%s", term, epoch);
-	else
-		n = snprintf(out, outlen, "%" PRId64, term);
-	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+	memset(&c, 0, sizeof(c));
+	c.term = term;
+	c.status = -1;
+	c.epoch = epoch;
+	return election_format_claim(&c, out, outlen);
 }
 
 const char *
@@ -166,18 +221,25 @@ election_decide(const struct election_input *in, struct election *out)
 
 	for (i = 0; i < g->ninst; i++) {
 		struct election_member	*m = &out->members[i];
-		const char		*tag_epoch;
+		struct election_claim	 cl;
 
 		m->inst = &g->inst[i];
 		m->live = m->inst->state == STATE_RUNNING;
 		m->tag = instance_tag(m->inst, in->tag_key);
-		if (m->tag != NULL &&
-		    election_parse_tag(m->tag, &m->term, &tag_epoch) == 0) {
+		m->status = -1;
+		if (m->tag != NULL && election_parse_claim(m->tag, &cl) == 0) {
 			m->tag_valid = 1;
+			m->term = cl.term;
+			m->expiry = cl.expiry;
+			m->status = cl.status;
+			m->expired = cl.expiry > 0 && (cl.expiry > INT64_MAX -
+			    ELECTION_DRIFT_SECONDS ? 0 : in->now > cl.expiry +
+			    ELECTION_DRIFT_SECONDS);
 			if (term_counts(m->term, m->live, in->now) &&
 			    m->term > out->max_term)
 				out->max_term = m->term;
-			m->holder = m->live && epoch_matches(in->epoch, tag_epoch);
+			m->holder = m->live && !m->expired && m->status <= 0 &&
+			    epoch_matches(in->epoch, cl.epoch);
 		} else
 			m->term = 0;
 		if (m->live)

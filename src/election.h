@@ -11,10 +11,13 @@
  * Rules (DESIGN.md section 3):
  *  1. Only instances in state running are live.  If self is not a live
  *     member of the snapshot, the view is stale: ELECT_STALE.
- *  2. Holders are live instances whose tag parses as "<term>" or
- *     "<term>@<epoch>" and whose epoch equals the election's (any epoch
- *     when the election has none; a tag without epoch never matches an
- *     election with one).
+ *  2. Holders are live instances whose tag parses as a claim (below),
+ *     whose epoch equals the election's (any epoch when the election has
+ *     none; a tag without epoch never matches an election with one), that
+ *     is not a failed command's ("=<status>", status 1 to 255) and whose
+ *     lease, if it has one, has not expired: now <= expiry +
+ *     ELECTION_DRIFT_SECONDS.  An expired or failed claim still counts
+ *     for the highest term.
  *  3. Holders rank by term, then launch time, then instance id, all
  *     ascending; the first is the leader.  A holder that is not the leader
  *     retracts its own tag.
@@ -41,7 +44,30 @@
 #define ELECTION_CLAIM_RANKS	3	/* how many claim without waiting */
 #define ELECTION_TERM_AHEAD	86400	/* seconds: terms beyond now + this
 					   do not raise the next claim */
+#define ELECTION_DRIFT_SECONDS	1	/* clock drift allowed on an expiry */
 
+/*
+ * A claim, as a tag value: "<term>[+<expiry>|=<status>][@<epoch>]".
+ *   <term>            a claim without lease (a one-shot, --check or
+ *                     --export run's): sticky;
+ *   <term>+<expiry>   held under a lease until <expiry> (unix seconds),
+ *                     renewed by rewriting the tag (--hold, --standby,
+ *                     --wait);
+ *   <term>=0          a task that ran under a lease and succeeded: still
+ *                     a holder (sticky), and what a --wait follower
+ *                     waits for (exit 0);
+ *   <term>=<status>   a task that failed with <status> (1 to 255): no
+ *                     longer a holder (a later run retries), but what a
+ *                     --wait follower reports (exit 120).
+ * Values written before leases ("<term>", "<term>@<epoch>") parse as
+ * they always did.
+ */
+struct election_claim {
+	int64_t		 term;
+	int64_t		 expiry;	/* 0: no lease */
+	int		 status;	/* -1: not finished, 0: succeeded */
+	const char	*epoch;		/* into the value, or NULL */
+};
 enum election_outcome {
 	ELECT_STALE,		/* self not visible as running: re-read */
 	ELECT_LEADER,		/* self is the first-ranked holder */
@@ -66,6 +92,9 @@ struct election_member {
 	const char		*tag;		/* raw tag value or NULL */
 	int			 tag_valid;	/* tag parsed */
 	int64_t			 term;		/* parsed term, 0 if none */
+	int64_t			 expiry;	/* the claim's lease, 0 none */
+	int			 status;	/* a finished claim's, or -1 */
+	int			 expired;	/* lease past expiry + drift */
 	int			 live;
 	int			 holder;
 	size_t			 rank;		/* 1-based among holders, 0 if not */
@@ -96,15 +125,27 @@ struct election {
 int	election_decide(const struct election_input *in, struct election *out);
 void	election_free(struct election *);
 /*
- * Parse a tag value "<term>" or "<term>@<epoch>".  The term is 1 to 19
- * decimal digits, no sign or leading zero, at most INT64_MAX; the epoch is
- * 1 to ELECTION_EPOCH_MAX characters of [A-Za-z0-9._-].  On success sets
- * *term and *epoch (pointer into value, or NULL when absent) and returns 0.
+ * Parse a claim "<term>[+<expiry>|=<status>][@<epoch>]".  The term and
+ * the expiry are 1 to 19 decimal digits, no sign or leading zero, at most
+ * INT64_MAX; the status 0 to 255 without leading zero; the epoch 1 to
+ * ELECTION_EPOCH_MAX characters of [A-Za-z0-9._-].  0 with c filled (the
+ * epoch a pointer into value, or NULL when absent), or -1.
+ */
+int	election_parse_claim(const char *value, struct election_claim *c);
+/*
+ * Parse a tag value as election_parse_claim() does, keeping only the term
+ * and the epoch (the lease and the status are dropped).  0, or -1.
  */
 int	election_parse_tag(const char *value, int64_t *term,
 	    const char **epoch);
 /* Format a tag value into out (size >= 96); 0, or -1 if it does not fit. */
 int	election_format_tag(int64_t term, const char *epoch, char *out,
+	    size_t outlen);
+/*
+ * Format a claim (expiry 0 for none, status -1 for none; not both) into
+ * out (size >= 96); 0, or -1 if it does not fit or is not a valid claim.
+ */
+int	election_format_claim(const struct election_claim *c, char *out,
 	    size_t outlen);
 /* 1 when s is 1 to max characters of [A-Za-z0-9._-] (names, epochs). */
 int	election_valid_word(const char *s, size_t max);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoscaling.h"
 #include "ca.h"
 #include "creds.h"
 #include "deadline.h"
@@ -23,6 +24,7 @@
 #define REREAD_MIN_MS	200
 #define REREAD_MAX_MS	2000
 #define CREDS_REFRESH_S	300		/* refresh role credentials this early */
+#define PROTECT_MS	20000		/* to set or clear the protection */
 
 /* One run: its clients, credentials and store; main.c holds it opaque. */
 struct leader_session {
@@ -40,6 +42,9 @@ struct leader_session {
 	const struct store_ops	*ops;		/* the store elected with */
 	void			*state;		/* its state, owned */
 	struct store_ctx	 ctx;		/* what it works with */
+	struct autoscaling	*as;		/* --protect, opened on use */
+	char			 asg[AUTOSCALING_GROUP_MAX + 1];
+	int			 protected;	/* set and not yet cleared */
 };
 
 void
@@ -320,6 +325,91 @@ leader_finish(struct leader_session *r, int status, struct lerr *e)
 	return r->ops->finish(&r->ctx, r->state, status, e);
 }
 
+/* The own Auto Scaling group (its aws:autoscaling:groupName tag). */
+static int
+own_asg(struct leader_session *r, const struct deadline *dl, struct lerr *e)
+{
+	struct group		 g;
+	const struct instance	*in;
+	const char		*v;
+	int			 rc = -1;
+
+	memset(&g, 0, sizeof(g));
+	if (ec2_describe_instance(r->ec2, dl, r->res->self_id, &g, e) == -1)
+		goto out;
+	if ((in = group_find(&g, r->res->self_id)) == NULL ||
+	    (v = instance_tag(in, TAG_ASG)) == NULL || v[0] == '\0') {
+		lerr_set(e, LERR_SCOPE, "--protect: instance %s has no %s tag, "
+		    "so it is in no Auto Scaling group to be protected in",
+		    r->res->self_id, TAG_ASG);
+		goto out;
+	}
+	if (strlcpy(r->asg, v, sizeof(r->asg)) >= sizeof(r->asg)) {
+		lerr_set(e, LERR_SCOPE, "--protect: the %s tag of %s is too "
+		    "long", TAG_ASG, r->res->self_id);
+		r->asg[0] = '\0';
+		goto out;
+	}
+	rc = 0;
+out:
+	group_free(&g);
+	return rc;
+}
+
+/* The Auto Scaling client and the group, once. */
+static int
+open_autoscaling(struct leader_session *r, const struct deadline *dl,
+    struct lerr *e)
+{
+	struct autoscaling_config	 cfg;
+	struct ca_paths			 ca;
+	char				 endpoint[256];
+
+	if (r->as != NULL)
+		return 0;
+	if (own_asg(r, dl, e) == -1 ||
+	    autoscaling_resolve_endpoint(r->res->region, r->env->as_endpoint,
+	    r->env->any_endpoint, r->o->allow_http_endpoint, endpoint,
+	    sizeof(endpoint), e) == -1 ||
+	    ca_choose(endpoint, r->env->ca_file, r->env->ca_dir,
+	    ca_probe_paths, &ca, e) == -1)
+		return -1;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = endpoint;
+	cfg.region = r->res->region;
+	cfg.creds = &r->creds;
+	cfg.ca_file = ca.file;
+	cfg.ca_dir = ca.dir;
+	if ((r->as = autoscaling_new(&cfg, e)) == NULL)
+		return -1;
+	log_msg(LOG_VERBOSE, "Auto Scaling group %s at %s", r->asg, endpoint);
+	return 0;
+}
+
+int
+leader_protect(struct leader_session *r, int on, struct lerr *e)
+{
+	struct deadline	 dl;
+
+	if (r == NULL || !r->o->protect || (!on && !r->protected))
+		return 0;
+	deadline_start(&dl, PROTECT_MS);
+	if (!on)
+		deadline_suspend_abort(1);
+	if (refresh_credentials(r, PROTECT_MS, e) == -1 ||
+	    open_autoscaling(r, &dl, e) == -1 ||
+	    autoscaling_set_protection(r->as, &dl, r->asg, r->res->self_id,
+	    on, e) == -1) {
+		deadline_suspend_abort(0);
+		return -1;
+	}
+	deadline_suspend_abort(0);
+	r->protected = on;
+	log_msg(LOG_INFO, "scale-in protection of %s in Auto Scaling group %s "
+	    "%s", r->res->self_id, r->asg, on ? "set" : "cleared");
+	return 0;
+}
+
 /* The request counts into res, for the log and --status. */
 static void
 count_requests(struct leader_session *r)
@@ -347,6 +437,7 @@ leader_close(struct leader_session *r)
 		explicit_bzero(r->state, r->ops->state_size);
 		free(r->state);
 	}
+	autoscaling_free(r->as);
 	ec2_free(r->ec2);
 	imds_free(r->imds);
 	creds_clear(&r->creds);

@@ -30,6 +30,13 @@ int	leader_run(const struct options *o, const struct runenv *env,
 int	leader_renew(struct leader_session *, long budget_ms, struct lerr *e);
 /* Record the command's outcome (exit status or 128 + N): 0 or -1. */
 int	leader_finish(struct leader_session *, int status, struct lerr *e);
+/*
+ * --protect: set (on) or clear Auto Scaling scale-in protection on self
+ * in its group (the aws:autoscaling:groupName tag).  Nothing without
+ * --protect, or when clearing what was never set.  0, or -1 with e set
+ * (113 naming autoscaling:SetInstanceProtection when refused).
+ */
+int	leader_protect(struct leader_session *, int on, struct lerr *e);
 /* The leader will not run after all: release what it holds (best effort). */
 void	leader_abandon(struct leader_session *);
 /* Zero the credentials, free everything; NULL is fine. */

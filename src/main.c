@@ -191,6 +191,7 @@ read_env(struct runenv *env)
 	env->s3_endpoint = getenv("AWS_ENDPOINT_URL_S3");
 	env->elbv2_endpoint =
 	    getenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2");
+	env->as_endpoint = getenv("AWS_ENDPOINT_URL_AUTOSCALING");
 	env->any_endpoint = getenv("AWS_ENDPOINT_URL");
 	env->region = getenv("AWS_REGION");
 	env->region_var = "AWS_REGION";
@@ -290,6 +291,17 @@ lease_timing(const struct options *o, long lease_ms,
 		t->kill_after_ms = o->kill_after_ms;
 }
 
+/* --protect: clear the protection after the command; a failure is logged. */
+static void
+unprotect(struct leader_session *s)
+{
+	struct lerr	 e = { LERR_NONE, "" };
+
+	if (leader_protect(s, 0, &e) == -1)
+		fprintf(stderr, "leader-exec: could not clear the scale-in "
+		    "protection: %s\n", e.msg);
+}
+
 /*
  * The leader's command as a supervised child: the lease renewed while it
  * runs, its outcome recorded after.  The command's status, 128 + N for a
@@ -310,6 +322,15 @@ run_supervised(const struct options *o, const struct leader_result *res,
 	sc.renew_ctx = s;
 	lease_timing(o, res->lease_ms, &sc.timing);
 	sc.written_ms = res->lease_written_ms;
+	if (leader_protect(s, 1, &e) == -1) {
+		fprintf(stderr, "leader-exec: %s%s\n", e.msg,
+		    o->on_error == ON_ERROR_RUN ? "; running unprotected as "
+		    "--on-error run says" : "");
+		if (o->on_error != ON_ERROR_RUN) {
+			leader_abandon(s);
+			return e.cls;
+		}
+	}
 	/* Our connections stay ours: none reaches the command. */
 	each_fd(cloexec_own_fd);
 	fflush(stdout);
@@ -327,9 +348,11 @@ run_supervised(const struct options *o, const struct leader_result *res,
 	}
 	if (supervise_run(&sc, &sr, &e) == -1) {
 		fprintf(stderr, "leader-exec: %s\n", e.msg);
+		unprotect(s);
 		leader_abandon(s);
 		return e.cls;
 	}
+	unprotect(s);
 	if (sr.lost) {
 		fprintf(stderr, "leader-exec: leadership lost: no lease renewal "
 		    "succeeded for %ld ms (%s); %s was stopped\n",
@@ -409,7 +432,7 @@ main(int argc, char *argv[])
 		    "tags store cannot keep slots exclusive\n");
 		return LERR_USAGE;
 	}
-	if (o.store.kind == STORE_S3) {
+	if (o.store.kind == STORE_S3 || o.hold || o.standby || o.wait) {
 		lease_timing(&o, o.lease_ms, &timing);
 		if (supervise_timing_check(&timing, SUPERVISE_DRIFT_MS,
 		    &e) == -1) {

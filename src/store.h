@@ -31,6 +31,7 @@ struct runenv {
 	const char	*ec2_endpoint;	/* AWS_ENDPOINT_URL_EC2 */
 	const char	*s3_endpoint;	/* AWS_ENDPOINT_URL_S3 */
 	const char	*elbv2_endpoint; /* AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 */
+	const char	*as_endpoint;	/* AWS_ENDPOINT_URL_AUTOSCALING */
 	const char	*any_endpoint;	/* AWS_ENDPOINT_URL */
 	const char	*region;	/* AWS_REGION, else AWS_DEFAULT_REGION */
 	const char	*region_var;	/* which of the two region names */
@@ -89,7 +90,10 @@ struct store_ctx {
 	const struct options	*o;
 	const struct runenv	*env;
 	struct leader_result	*res;	/* self_id, scope, epoch set; filled */
-	const struct deadline	*dl;	/* the overall --timeout */
+	struct deadline		*dl;	/* the overall --timeout; a store
+					   that waits for a leader without
+					   bound (--standby, --wait) starts
+					   it anew for each election step */
 	struct ec2		*ec2;
 	const struct instance	*self;	/* tagless: id, state, launch time */
 	int			 have_self; /* self was read (else --scope) */

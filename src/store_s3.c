@@ -213,8 +213,10 @@ holder_running(struct s3_run *t, const struct deadline *dl, int *running,
 static void
 modes(const struct options *o, enum ds_run *run, enum ds_follow *follow)
 {
-	*run = o->mode == MODE_RUN ? DS_RUN_TASK : DS_RUN_CHECK;
-	*follow = DS_FOLLOW_EXIT;
+	*run = o->mode != MODE_RUN ? DS_RUN_CHECK : o->hold ? DS_RUN_HOLD :
+	    DS_RUN_TASK;
+	*follow = o->standby ? DS_FOLLOW_STANDBY : o->wait ? DS_FOLLOW_WAIT :
+	    DS_FOLLOW_EXIT;
 }
 
 /* Read, and decide over what was read. */
@@ -348,16 +350,33 @@ claim(struct s3_run *t, const struct ds_result *d, struct lerr *e)
 	return set_result(t, VERDICT_LEADER, d->reason);
 }
 
-/* Sleep before polling again for a record that may change. */
+/*
+ * Sleep before polling again for a record that may change.  A standby or
+ * a --wait follower polls every lease/3 (at the default lease of 15 s,
+ * 12 reads a minute) for as long as it takes: --timeout bounds each
+ * election step, not the wait, so the deadline starts anew after the
+ * sleep.  Anything else waits within --timeout.
+ */
 static enum step
 poll_again(struct s3_run *t, const char *waiting_for, struct lerr *e)
 {
-	long	 ms = t->c->o->lease_ms / 5;
+	const struct options	*o = t->c->o;
+	long			 ms = o->lease_ms / 5;
+	int			 unbounded = o->standby || o->wait;
 
-	ms = ms < POLL_MIN_MS ? POLL_MIN_MS : ms > POLL_MAX_MS ?
+	if (unbounded)
+		ms = o->lease_ms / 3;
+	ms = ms < POLL_MIN_MS ? POLL_MIN_MS : ms > POLL_MAX_MS && !unbounded ?
 	    POLL_MAX_MS : ms;
-	if (deadline_pause(t->c->dl, ms, t->c->o->timeout_ms, waiting_for,
-	    e) == -1)
+	if (unbounded) {
+		if (deadline_sleep_ms_unbounded(ms) == -1) {
+			lerr_set(e, LERR_SIGNAL, "interrupted");
+			return STEP_FAIL;
+		}
+		deadline_start(t->c->dl, o->timeout_ms);
+		return STEP_AGAIN;
+	}
+	if (deadline_pause(t->c->dl, ms, o->timeout_ms, waiting_for, e) == -1)
 		return STEP_FAIL;
 	return STEP_AGAIN;
 }
@@ -493,7 +512,8 @@ s3_finish(struct store_ctx *c, void *state, int status, struct lerr *e)
 
 	if (!c->res->supervise || t->own_term == 0)
 		return 0;
-	if (decide_s3_after(&t->rec, DS_RUN_TASK, status, c->env->wall_clock(),
+	if (decide_s3_after(&t->rec, c->o->hold ? DS_RUN_HOLD : DS_RUN_TASK,
+	    status, c->env->wall_clock(),
 	    &next, err, sizeof(err)) == -1) {
 		lerr_set(e, LERR_INTERNAL, "cannot record the outcome: %s",
 		    err);

@@ -615,6 +615,8 @@ class World:
         env["AWS_ENDPOINT_URL_S3"] = self.proxy.endpoint if via_proxy else self.moto.endpoint
         env["AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2"] = (
             self.proxy.endpoint if via_proxy else self.moto.endpoint)
+        env["AWS_ENDPOINT_URL_AUTOSCALING"] = (self.proxy.endpoint if via_proxy
+                                               else self.moto.endpoint)
         env["LEADER_EXEC_MANIFEST"] = self.manifest_path(iid)
         env["MARKER_DIR"] = self.marker_dir
         env.update(extra or {})
@@ -734,10 +736,12 @@ class World:
 # sends to S3 can leave the machine (connection refused).
 S3_NOWHERE = "http://127.0.0.1:9"
 ENDPOINT_VARS = ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_EC2",
-                 "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+                 "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+                 "AWS_ENDPOINT_URL_AUTOSCALING")
 # Set to the discard port when absent (and no loopback AWS_ENDPOINT_URL is
 # allowed): a child never falls back to a real AWS endpoint.
-OPTIONAL_ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2")
+OPTIONAL_ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+                          "AWS_ENDPOINT_URL_AUTOSCALING")
 
 
 def test_tool_env():
@@ -755,7 +759,8 @@ def test_tool_env():
 def guard_env(env, allow_aws=()):
     """Refuse (exit 99) unless every endpoint is loopback; drop other AWS_*.
 
-    AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 must
+    AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 and
+    AWS_ENDPOINT_URL_AUTOSCALING must
     be http://127.0.0.1:PORT too; when neither the variable nor
     AWS_ENDPOINT_URL is set it is set to S3_NOWHERE.  Adds test_tool_env()
     (sanitizer options, valgrind wrapper variables)."""

@@ -5,9 +5,10 @@
 # Each case becomes a block of inline run_cases() that loads the snapshot
 # arrays of decide_table.pml, calls decide() (election.pml) and prints the
 # line decide_table.c prints for the same case.  Tag values are parsed here
-# as election_parse_tag() parses them (a term of 1 to 19 digits without
-# sign or leading zero, an optional "@epoch" of 1 to 64 characters of
-# [A-Za-z0-9._-]); an unparsable tag becomes term 0.  Epoch strings map to
+# as election_parse_claim() parses them (a term of 1 to 19 digits without
+# sign or leading zero, an optional "+expiry" or "=status", an optional
+# "@epoch" of 1 to 64 characters of [A-Za-z0-9._-]); an unparsable tag
+# becomes term 0.  Epoch strings map to
 # small integers (0: none), ids to their rank in byte order (strcmp).
 # Exits 1 on a case it cannot represent (a term of 2^31 - 1 or more).
 
@@ -25,22 +26,44 @@ function epoch_number(s) {
 	return epochs[s]
 }
 
-# Sets tag_term and tag_epoch from a tag value.
-function parse_tag(v,    at, t, e) {
+# Sets tag_term, tag_exp, tag_fin and tag_epoch from a tag value
+# "<term>[+<expiry>|=<status>][@<epoch>]".
+function parse_tag(v,    at, t, e, x, s, plus, eq) {
 	tag_term = 0
+	tag_exp = 0
+	tag_fin = 0
 	tag_epoch = 0
 	if (v == "-")
 		return
 	at = index(v, "@")
 	t = at ? substr(v, 1, at - 1) : v
 	e = at ? substr(v, at + 1) : ""
+	x = ""
+	s = ""
+	plus = index(t, "+")
+	eq = index(t, "=")
+	if (plus) {
+		x = substr(t, plus + 1)
+		t = substr(t, 1, plus - 1)
+		if (x !~ /^[1-9][0-9]*$/ || length(x) > 19)
+			return
+	} else if (eq) {
+		s = substr(t, eq + 1)
+		t = substr(t, 1, eq - 1)
+		if (s !~ /^(0|[1-9][0-9]*)$/ || s + 0 > 255)
+			return
+	}
 	if (t !~ /^[1-9][0-9]*$/ || length(t) > 19)
 		return
 	if (at && (e !~ /^[A-Za-z0-9._-]+$/ || length(e) > 64))
 		return
 	if (length(t) > 10 || t + 0 > 2147483646)
 		fail("term " t " does not fit a Promela int")
+	if (length(x) > 10 || x + 0 > 2147483645)
+		fail("expiry " x " does not fit a Promela int")
 	tag_term = t + 0
+	tag_exp = x + 0
+	tag_fin = s != "" && s + 0 > 0
 	tag_epoch = at ? epoch_number(e) : 0
 }
 
@@ -105,6 +128,8 @@ BEGIN {
 		printf("\tc_live[%d] = %d; c_launch[%d] = %d; c_idkey[%d] = %d;" \
 		    " c_term[%d] = %d; c_tep[%d] = %d;\n", k, state_live(state[k]),
 		    k, launch[k], k, rank, k, tag_term, k, tag_epoch)
+		printf("\tc_exp[%d] = %d; c_fin[%d] = %d;\n", k, tag_exp, k,
+		    tag_fin)
 	}
 	print "\tdecide(c_self, c_ep, c_now, c_patient, c_ranks);"
 	printf("\tprintf(\"case %d: \");\n", ncases)

@@ -16,6 +16,8 @@ int	c_launch[CMAX];
 int	c_idkey[CMAX];
 int	c_term[CMAX];
 int	c_tep[CMAX];
+int	c_exp[CMAX];	/* the claim's lease expiry, 0 none */
+bit	c_fin[CMAX];	/* a failed command's claim ("=status", 1 to 255) */
 
 /* Scratch variables of decide(). */
 int	d_j, d_max, d_lead, d_rank, d_hold, d_out, d_claim, d_lterm;
@@ -28,6 +30,8 @@ int	d_retract;
 #define D_IDKEY(j)	c_idkey[j]
 #define D_TERM(j)	c_term[j]
 #define D_TEP(j)	c_tep[j]
+/* ELECTION_DRIFT_SECONDS = 1 */
+#define D_LAPSED(j)	(c_fin[j] || (c_exp[j] != 0 && c_now > c_exp[j] + 1))
 
 #include "election.pml"
 

@@ -219,6 +219,8 @@ hidden byte two_leaders, not_sticky, nobody_leads;
 #define D_IDKEY(j)	(j)
 #define D_TERM(j)	VTERM(j)
 #define D_TEP(j)	VEP(j)
+/* The model's claims carry no lease and no outcome (leases: cases.txt). */
+#define D_LAPSED(j)	0
 
 #endif /* DECIDE_ONLY */
 
@@ -269,7 +271,10 @@ inline decide(self, ep, tnow, patient, ranks)
 {
 	d_j = 0; d_max = 0; d_lead = NOBODY; d_rank = 1; d_hold = 0;
 	d_claim = 0; d_lterm = 0; d_retract = 0;
-	/* Rule 2: holders are live, parse, and match the epoch. */
+	/*
+	 * Rule 2: holders are live, parse, match the epoch, and have
+	 * neither an expired lease nor a finished command's status.
+	 */
 	do
 	:: d_j < D_N ->
 		if
@@ -282,7 +287,8 @@ inline decide(self, ep, tnow, patient, ranks)
 			:: else
 			fi;
 			if
-			:: D_LIVE(d_j) && (ep == 0 || D_TEP(d_j) == ep) ->
+			:: D_LIVE(d_j) && !D_LAPSED(d_j) &&
+			    (ep == 0 || D_TEP(d_j) == ep) ->
 				if
 				:: d_lead == NOBODY || RANKS_BEFORE(d_j, d_lead) ->
 					d_lead = d_j

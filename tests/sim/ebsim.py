@@ -13,8 +13,9 @@ leader-exec, on the loopback interface only:
       <root>/var/log/eb-engine.log (what the simulator did, hook output)
   * a sample source bundle (a zip, Unix modes kept): .platform/ is a copy of
     platform-hooks/, .platform/bin/leader-exec is the built binary,
-    bin/fake-migrate appends "<instance id> <deployment id> <term> ..." to
-    a shared log (SIM_MIGRATION_LOG) and exits SIM_MIGRATION_EXIT;
+    bin/fake-migrate takes SIM_MIGRATION_SLEEP seconds, appends "<instance
+    id> <deployment id> <term> ..." to a shared log (SIM_MIGRATION_LOG) and
+    exits SIM_MIGRATION_EXIT;
   * an application deployment on one instance: the manifest gets the new
     DeploymentId, the bundle is unzipped into the staging directory, then
     .platform/hooks/prebuild/* and predeploy/* run in lexical order, cwd the
@@ -78,9 +79,11 @@ PORT = "8080"
 
 FAKE_MIGRATE = r"""#!/bin/sh
 # ebsim's stand-in for a migration.  cwd is <root>/var/app/staging (EB runs
-# predeploy hooks there; leader-exec does not change it).  Appends one line
-# to the shared log, then exits with SIM_MIGRATION_EXIT (default 0).
+# predeploy hooks there; leader-exec does not change it).  Takes
+# SIM_MIGRATION_SLEEP seconds (default 0), appends one line to the shared
+# log, then exits with SIM_MIGRATION_EXIT (default 0).
 set -eu
+sleep "${SIM_MIGRATION_SLEEP:-0}"
 root=$(cd ../../.. && pwd)
 iid=$(cat "$root/etc/ebsim/instance-id")
 dep=$(sed -n 's/.*"DeploymentId": *\([0-9][0-9]*\).*/\1/p' \
@@ -744,9 +747,11 @@ def expect_one_migration(env, rollout, candidates, what):
     W.expect(leaders == [m.instance], "%s: leader-exec named exactly that instance leader"
              % what, [m.instance], leaders)
     value = env.tag(m.instance)
-    W.expect(value == "%s@%d" % (m.term, dep),
-             "%s: the leader's tag is <LEADER_EXEC_TERM>@<DeploymentId>" % what,
-             "%s@%d" % (m.term, dep), value)
+    # "=0": the migration ran under a lease (LEADER_EXEC_MIGRATE_WAIT) and
+    # succeeded.
+    W.expect(value in ("%s@%d" % (m.term, dep), "%s=0@%d" % (m.term, dep)),
+             "%s: the leader's tag is <LEADER_EXEC_TERM>[=0]@<DeploymentId>" % what,
+             "%s[=0]@%d" % (m.term, dep), value)
     others = {i: env.tag(i) for i in env.running() if i != m.instance}
     others = {i: v for i, v in others.items() if v and v.endswith("@%d" % dep)}
     W.expect(not others, "%s: no other running instance holds a claim for epoch %d"

@@ -210,6 +210,23 @@ START_TEST(test_store)
 }
 END_TEST
 
+/* --protect lasts while a lease is held: only with --hold/--standby/--wait. */
+START_TEST(test_protect)
+{
+	ck_assert_int_eq(parse("true", NULL), 0);
+	ck_assert_int_eq(o.protect, 0);
+	ck_assert_int_eq(parse("--hold", "--standby", "--protect", "true",
+	    NULL), 0);
+	ck_assert_int_eq(o.protect, 1);
+	ck_assert_int_eq(parse("--wait", "--protect", "true", NULL), 0);
+	ck_assert_int_eq(o.protect, 1);
+	ck_assert_int_eq(parse("--protect", "true", NULL), -1);
+	ck_assert_ptr_nonnull(strstr(err, "--hold, --standby or --wait"));
+	ck_assert_int_eq(parse("--store", "s3", "--protect", "true", NULL),
+	    -1);
+}
+END_TEST
+
 /* Unknown options and missing values are named in the error. */
 START_TEST(test_unknown)
 {
@@ -504,6 +521,7 @@ cli_suite(void)
 	tcase_add_test(limits, test_scope_limits);
 	tcase_add_test(limits, test_region);
 	tcase_add_test(limits, test_exit_codes_distinct);
+	tcase_add_test(limits, test_protect);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	return s;

@@ -434,6 +434,29 @@ START_TEST(test_moto_tags_no_return)
 }
 END_TEST
 
+/* Rule: Auto Scaling's SetInstanceProtection answer is a success. */
+START_TEST(test_set_instance_protection)
+{
+	struct ec2_result	 r;
+	char			 err[256];
+
+	ck_assert_int_eq(parse_str("<SetInstanceProtectionResponse xmlns="
+	    "\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">"
+	    "<SetInstanceProtectionResult/><ResponseMetadata><RequestId>r-1"
+	    "</RequestId></ResponseMetadata></SetInstanceProtectionResponse>",
+	    NULL, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(r.is_error, 0);
+	ec2_result_free(&r);
+	ck_assert_int_eq(parse_str("<ErrorResponse><Error><Type>Sender</Type>"
+	    "<Code>AccessDenied</Code><Message>no</Message></Error>"
+	    "<RequestId>r-2</RequestId></ErrorResponse>", NULL, &r, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(r.is_error, 1);
+	ck_assert_str_eq(r.error_code, "AccessDenied");
+	ec2_result_free(&r);
+}
+END_TEST
+
 /* Rule: an unknown <return> value is refused, not guessed. */
 START_TEST(test_return_bad)
 {
@@ -1295,6 +1318,7 @@ ec2_xml_suite(void)
 	tcase_add_test(tc, test_deletetags_false);
 	tcase_add_test(tc, test_moto_tags_no_return);
 	tcase_add_test(tc, test_return_bad);
+	tcase_add_test(tc, test_set_instance_protection);
 	tcase_add_test(tc, test_error_unauthorized);
 	tcase_add_test(tc, test_error_moto_notfound);
 	tcase_add_test(tc, test_error_response_403);

@@ -166,6 +166,34 @@ static const struct table_case cases[] = {
 	    { "i-c", R, 120, "12@" }, { "i-d", R, 130, "-5" },
 	    { "i-e", R, 140, NULL } },
 	  "i-e", NULL, 1, ELECT_CLAIM, NULL, NOW, 0 },
+	{ "lease: a claim whose lease has not expired holds",
+	  { { "i-a", R, 100, "1763790000+1763800010@42" },
+	    { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_FOLLOWER, "i-a", 0, 0 },
+	{ "lease: one second past the expiry is within the drift allowance",
+	  { { "i-a", R, 100, "1763790000+1763799999" },
+	    { "i-b", R, 200, NULL } },
+	  "i-b", NULL, 0, ELECT_FOLLOWER, "i-a", 0, 0 },
+	{ "lease: expired past the drift allowance, no holder; its term "
+	  "still raises the claim",
+	  { { "i-a", R, 100, "1763800005+1763799998" },
+	    { "i-b", R, 200, NULL } },
+	  "i-b", NULL, 0, ELECT_CLAIM, NULL, 1763800006, 0 },
+	{ "lease: an expired claim of self is not a holder: claim, no "
+	  "retraction",
+	  { { "i-a", R, 100, "1763790000+1763790015" },
+	    { "i-b", R, 200, NULL } },
+	  "i-a", NULL, 0, ELECT_CLAIM, NULL, NOW, 0 },
+	{ "lease: an expired claim ranks after no one, a live later one leads",
+	  { { "i-a", R, 100, "1763790000+1763790015" },
+	    { "i-b", R, 200, "1763790020+1763800010" } },
+	  "i-a", NULL, 0, ELECT_FOLLOWER, "i-b", 0, 0 },
+	{ "finished: a failed task's claim is not a holder (retry)",
+	  { { "i-a", R, 100, "1763790000=3@42" }, { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_CLAIM, NULL, NOW, 0 },
+	{ "finished: a succeeded task's claim (=0) still leads",
+	  { { "i-a", R, 100, "1763790000=0@42" }, { "i-b", R, 200, NULL } },
+	  "i-b", "42", 0, ELECT_FOLLOWER, "i-a", 0, 0 },
 };
 
 /* Every row of the table decides as written. */
@@ -316,6 +344,78 @@ START_TEST(test_parse_tag)
 }
 END_TEST
 
+/* Claims: a lease or a status between the term and the epoch. */
+START_TEST(test_parse_claim)
+{
+	struct election_claim	 c;
+	int64_t			 term;
+	const char		*epoch;
+
+	ck_assert_int_eq(election_parse_claim("17+1763800015@42", &c), 0);
+	ck_assert_int_eq(c.term, 17);
+	ck_assert_int_eq(c.expiry, 1763800015);
+	ck_assert_int_eq(c.status, -1);
+	ck_assert_str_eq(c.epoch, "42");
+	ck_assert_int_eq(election_parse_claim("17=3", &c), 0);
+	ck_assert_int_eq(c.expiry, 0);
+	ck_assert_int_eq(c.status, 3);
+	ck_assert_ptr_null(c.epoch);
+	ck_assert_int_eq(election_parse_claim("17=255@a", &c), 0);
+	ck_assert_int_eq(c.status, 255);
+	ck_assert_int_eq(election_parse_claim("17", &c), 0);
+	ck_assert_int_eq(c.expiry, 0);
+	ck_assert_int_eq(c.status, -1);
+	/* The old reader keeps the term and the epoch. */
+	ck_assert_int_eq(election_parse_tag("17+99@42", &term, &epoch), 0);
+	ck_assert_int_eq(term, 17);
+	ck_assert_str_eq(epoch, "42");
+	ck_assert_int_eq(election_parse_claim("17=0@42", &c), 0);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_str_eq(c.epoch, "42");
+	ck_assert_int_eq(election_parse_claim("17=00", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17=256", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17=03", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17+", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17+0", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17+5=3", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17=3+5", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17+9223372036854775808", &c),
+	    -1);
+	ck_assert_int_eq(election_parse_claim("17@42+5", &c), -1);
+	ck_assert_int_eq(election_parse_claim("17++5", &c), -1);
+}
+END_TEST
+
+/* A claim formats as it parses; a lease and a status never together. */
+START_TEST(test_format_claim)
+{
+	struct election_claim	 c = { 17, 1763800015, -1, "42" }, back;
+	char			 out[96];
+
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "17+1763800015@42");
+	ck_assert_int_eq(election_parse_claim(out, &back), 0);
+	ck_assert_int_eq(back.term, 17);
+	ck_assert_int_eq(back.expiry, 1763800015);
+	c.expiry = 0;
+	c.status = 3;
+	c.epoch = NULL;
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "17=3");
+	c.expiry = 5;
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), -1);
+	c.expiry = 0;
+	c.status = 0;
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "17=0");
+	c.status = -2;
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), -1);
+	c.status = -1;
+	c.epoch = "a b";
+	ck_assert_int_eq(election_format_claim(&c, out, sizeof(out)), -1);
+}
+END_TEST
+
 /* Formatting round-trips through parsing and refuses small buffers. */
 START_TEST(test_format_tag)
 {
@@ -403,6 +503,8 @@ election_suite(void)
 	tcase_add_test(core, test_empty_group);
 	tcase_add_test(core, test_parse_tag);
 	tcase_add_test(core, test_format_tag);
+	tcase_add_test(core, test_parse_claim);
+	tcase_add_test(core, test_format_claim);
 	tcase_add_test(limits, test_valid_epoch);
 	tcase_add_test(limits, test_term_never_saturates);
 	suite_add_tcase(s, core);

@@ -28,6 +28,17 @@
 #                                deployment because leadership is unknown; the
 #                                migration is then skipped everywhere).
 #                                Default: none.
+#   LEADER_EXEC_MIGRATE_WAIT     "true": the other instances wait for the
+#                                leader's migration (leader-exec --wait)
+#                                instead of going on at once: they succeed
+#                                when it succeeded and fail with 120 when it
+#                                failed, so no instance starts the new code
+#                                against an unmigrated database in an
+#                                all-at-once deployment; if the leader dies
+#                                mid-migration, a waiting instance takes
+#                                over once its lease (15 s) expires.  They
+#                                wait at most EB's command timeout (600 s by
+#                                default).  Anything else: no waiting.
 #
 # leader-exec itself is .platform/bin/leader-exec in the bundle, found
 # relative to this file.  The instance profile needs ec2:DescribeInstances,
@@ -36,7 +47,8 @@
 # Exit status: on the leader, the command's own (non-zero fails that
 # instance's deployment); 0 on every other instance; leader-exec's error
 # codes (111-121) when leadership cannot be decided, which fails the
-# deployment rather than migrating twice or never.
+# deployment rather than migrating twice or never; with
+# LEADER_EXEC_MIGRATE_WAIT=true, 120 on the others when the migration failed.
 set -eu
 
 me=${0##*/}
@@ -54,7 +66,12 @@ fi
 # A bundle zipped without Unix modes loses the execute bit; hooks run as root.
 [ -x "$leader_exec" ] || chmod 0755 "$leader_exec"
 
+wait=
+if [ "${LEADER_EXEC_MIGRATE_WAIT:-}" = true ]; then
+	wait=--wait
+fi
+
 set -f
-# LEADER_EXEC_ARGS is split on blanks on purpose.
+# LEADER_EXEC_ARGS is split on blanks on purpose; $wait is one word or none.
 # shellcheck disable=SC2086
-exec "$leader_exec" ${LEADER_EXEC_ARGS:-} -- /bin/sh -c "$command"
+exec "$leader_exec" $wait ${LEADER_EXEC_ARGS:-} -- /bin/sh -c "$command"
