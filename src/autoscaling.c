@@ -16,9 +16,7 @@
 #define FORM_MAX	4096
 
 struct autoscaling {
-	struct aws	*aws;
-	char		 url[256];	/* endpoint + "/" */
-	char		 host[256];
+	struct ec2_endpoint	 ep;
 };
 
 static const char *const throttle_codes[] = {
@@ -65,25 +63,15 @@ autoscaling_resolve_endpoint(const char *region, const char *override_as,
 struct autoscaling *
 autoscaling_new(const struct autoscaling_config *cfg, struct lerr *e)
 {
-	struct aws_config	 ac = { &as_service, cfg->endpoint,
-				    cfg->region, cfg->creds, cfg->ca_file,
-				    cfg->ca_dir };
 	struct autoscaling	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	if ((size_t)snprintf(c->url, sizeof(c->url), "%s/", cfg->endpoint) >=
-	    sizeof(c->url) ||
-	    aws_endpoint_host(cfg->endpoint, c->host, sizeof(c->host)) == -1) {
-		lerr_set(e, LERR_USAGE, "Auto Scaling endpoint %s: unusable",
-		    cfg->endpoint);
-		free(c);
-		return NULL;
-	}
-	if ((c->aws = aws_new(&ac, e)) == NULL) {
-		free(c);
+	if (ec2_endpoint_open(&c->ep, &as_service, "Auto Scaling", cfg->endpoint,
+	    cfg->region, cfg->creds, cfg->ca_file, cfg->ca_dir, e) == -1) {
+		autoscaling_free(c);
 		return NULL;
 	}
 	return c;
@@ -94,7 +82,7 @@ autoscaling_free(struct autoscaling *c)
 {
 	if (c == NULL)
 		return;
-	aws_free(c->aws);
+	ec2_endpoint_close(&c->ep);
 	free(c);
 }
 
@@ -104,7 +92,7 @@ autoscaling_counts(const struct autoscaling *c, unsigned *requests,
 {
 	*requests = *conns = 0;
 	if (c != NULL)
-		aws_counts(c->aws, requests, conns);
+		aws_counts(c->ep.aws, requests, conns);
 }
 
 int
@@ -128,14 +116,14 @@ autoscaling_set_protection(struct autoscaling *c, const struct deadline *dl,
 		goto out;
 	}
 	q.dl = dl;
-	q.url = c->url;
-	q.host = c->host;
+	q.url = c->ep.url;
+	q.host = c->ep.host;
 	q.version = AUTOSCALING_API_VERSION;
 	q.iam_prefix = "autoscaling";
 	q.action = "SetInstanceProtection";
 	q.params = &p;
 	q.resource = group;
-	if (ec2_query(c->aws, &q, &res, e) == -1)
+	if (ec2_query(c->ep.aws, &q, &res, e) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -9,27 +9,12 @@
 
 #include "decide_s3.h"
 #include "election.h"
+#include "err.h"
 #include "record.h"
 #include "util.h"
 
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static void	 why(struct ds_result *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-
-/* Write the reason into err; always -1. */
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Set the reason of out. */
 static void
@@ -76,25 +61,25 @@ check_input(const struct ds_input *in, char *err, size_t errlen)
 	const char	*e = epoch_of(in->epoch);
 
 	if (in->self_id == NULL || !record_valid_id(in->self_id))
-		return seterr(err, errlen, "self is not an instance id");
+		return err_reason(err, errlen, "self is not an instance id");
 	if (in->group == NULL || in->name == NULL)
-		return seterr(err, errlen, "no group or name to decide for");
+		return err_reason(err, errlen, "no group or name to decide for");
 	if (e[0] != '\0' && !election_valid_epoch(e))
-		return seterr(err, errlen, "invalid epoch");
+		return err_reason(err, errlen, "invalid epoch");
 	if (in->lease < 1 || in->lease > DS_LEASE_MAX)
-		return seterr(err, errlen, "lease out of range (1 to %d s)",
+		return err_reason(err, errlen, "lease out of range (1 to %d s)",
 		    DS_LEASE_MAX);
 	if (in->now < 0 || in->now > RECORD_TIME_MAX - DS_LEASE_MAX)
-		return seterr(err, errlen, "time out of range");
+		return err_reason(err, errlen, "time out of range");
 	if (in->own_term < 0 || in->waited_term < 0)
-		return seterr(err, errlen, "negative term");
+		return err_reason(err, errlen, "negative term");
 	if (in->rec == NULL)
 		return 0;
 	if (record_check(in->rec, err, errlen) == -1)
 		return -1;
 	if (strcmp(in->rec->group, in->group) != 0 ||
 	    strcmp(in->rec->name, in->name) != 0)
-		return seterr(err, errlen, "the record is for group %s, name "
+		return err_reason(err, errlen, "the record is for group %s, name "
 		    "%s: not this group and name", in->rec->group,
 		    in->rec->name);
 	return 0;
@@ -136,11 +121,11 @@ claim(const struct ds_input *in, struct ds_result *out, int retry,
 	int64_t			 term;
 
 	if (rec != NULL && rec->term == INT64_MAX)
-		return seterr(err, errlen, "the record's term is at its "
+		return err_reason(err, errlen, "the record's term is at its "
 		    "maximum (%" PRId64 "): it cannot be claimed again; "
 		    "replace the object by hand", INT64_MAX);
 	if (rec != NULL && !in->has_etag)
-		return seterr(err, errlen, "the record was read without an "
+		return err_reason(err, errlen, "the record was read without an "
 		    "ETag: it cannot be replaced conditionally");
 	term = rec != NULL ? rec->term + 1 : (in->now > 1 ? in->now : 1);
 	out->outcome = rec != NULL ? DS_CLAIM_REPLACE : DS_CLAIM_CREATE;
@@ -202,13 +187,13 @@ lead(const struct ds_input *in, struct ds_result *out, const char *cause,
 	}
 	if (strcmp(rec->epoch, epoch_of(in->epoch)) != 0) {
 		if (term == INT64_MAX)
-			return seterr(err, errlen, "the record's term is at "
+			return err_reason(err, errlen, "the record's term is at "
 			    "its maximum (%" PRId64 "): replace the object by "
 			    "hand", INT64_MAX);
 		term++;
 	}
 	if (!in->has_etag)
-		return seterr(err, errlen, "the record was read without an "
+		return err_reason(err, errlen, "the record was read without an "
 		    "ETag: it cannot be replaced conditionally");
 	out->write = 1;
 	out->term = term;
@@ -231,7 +216,7 @@ decide_held(const struct ds_input *in, struct ds_result *out, int running,
 		out->term = rec->term;
 		if (in->run != DS_RUN_CHECK) {
 			if (!in->has_etag)
-				return seterr(err, errlen, "the record was "
+				return err_reason(err, errlen, "the record was "
 				    "read without an ETag: it cannot be "
 				    "replaced conditionally");
 			out->write = 1;
@@ -405,11 +390,11 @@ decide_s3_renew(const struct record *cur, const char *self_id, int64_t now,
 		return -1;
 	if (cur->state != RECORD_HELD || self_id == NULL ||
 	    strcmp(cur->holder, self_id) != 0)
-		return seterr(err, errlen, "renewal of a lease self does not "
+		return err_reason(err, errlen, "renewal of a lease self does not "
 		    "hold");
 	if (lease < 1 || lease > DS_LEASE_MAX || now < 0 ||
 	    now > RECORD_TIME_MAX - lease)
-		return seterr(err, errlen, "lease or time out of range");
+		return err_reason(err, errlen, "lease or time out of range");
 	*out = *cur;
 	out->lease_expiry = now + lease;
 	out->renewed = now;
@@ -425,12 +410,12 @@ decide_s3_after(const struct record *cur, enum ds_run run, int status,
 	if (record_check(cur, err, errlen) == -1)
 		return -1;
 	if (cur->state != RECORD_HELD || run == DS_RUN_CHECK)
-		return seterr(err, errlen, "no command ran under this record");
+		return err_reason(err, errlen, "no command ran under this record");
 	if (status < 0 || status > 255)
-		return seterr(err, errlen, "exit status out of range (0 to "
+		return err_reason(err, errlen, "exit status out of range (0 to "
 		    "255)");
 	if (now < 0 || now > RECORD_TIME_MAX)
-		return seterr(err, errlen, "time out of range");
+		return err_reason(err, errlen, "time out of range");
 	*out = *cur;
 	if (run == DS_RUN_HOLD)
 		out->state = RECORD_RELEASED;

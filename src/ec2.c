@@ -18,9 +18,7 @@
 #define FORM_MAX	(16 * 1024)
 
 struct ec2 {
-	struct aws	*aws;
-	char		 url[256];	/* endpoint + "/" */
-	char		 host[256];
+	struct ec2_endpoint	 ep;
 };
 
 static const char *const throttle_codes[] = {
@@ -76,28 +74,45 @@ ec2_resolve_endpoint(const char *region, const char *override_ec2,
 	    region, override_ec2, override_any, allow_http, out, outlen, e);
 }
 
+int
+ec2_endpoint_open(struct ec2_endpoint *ep, const struct aws_service *svc,
+    const char *label, const char *endpoint, const char *region,
+    const struct credentials *creds, const char *ca_file, const char *ca_dir,
+    struct lerr *e)
+{
+	struct aws_config	 ac = { svc, endpoint, region, creds, ca_file,
+				    ca_dir };
+
+	memset(ep, 0, sizeof(*ep));
+	if ((size_t)snprintf(ep->url, sizeof(ep->url), "%s/", endpoint) >=
+	    sizeof(ep->url) ||
+	    aws_endpoint_host(endpoint, ep->host, sizeof(ep->host)) == -1) {
+		lerr_set(e, LERR_USAGE, "%s endpoint %s: unusable", label,
+		    endpoint);
+		return -1;
+	}
+	return (ep->aws = aws_new(&ac, e)) == NULL ? -1 : 0;
+}
+
+void
+ec2_endpoint_close(struct ec2_endpoint *ep)
+{
+	aws_free(ep->aws);
+	ep->aws = NULL;
+}
+
 struct ec2 *
 ec2_new(const struct ec2_config *cfg, struct lerr *e)
 {
-	struct aws_config	 ac = { &ec2_service, cfg->endpoint,
-				    cfg->region, cfg->creds, cfg->ca_file,
-				    cfg->ca_dir };
-	struct ec2		*c;
+	struct ec2	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	if ((size_t)snprintf(c->url, sizeof(c->url), "%s/", cfg->endpoint) >=
-	    sizeof(c->url) ||
-	    ec2_endpoint_host(cfg->endpoint, c->host, sizeof(c->host)) == -1) {
-		lerr_set(e, LERR_USAGE, "EC2 endpoint %s: unusable",
-		    cfg->endpoint);
-		free(c);
-		return NULL;
-	}
-	if ((c->aws = aws_new(&ac, e)) == NULL) {
-		free(c);
+	if (ec2_endpoint_open(&c->ep, &ec2_service, "EC2", cfg->endpoint,
+	    cfg->region, cfg->creds, cfg->ca_file, cfg->ca_dir, e) == -1) {
+		ec2_free(c);
 		return NULL;
 	}
 	return c;
@@ -108,14 +123,14 @@ ec2_free(struct ec2 *c)
 {
 	if (c == NULL)
 		return;
-	aws_free(c->aws);
+	ec2_endpoint_close(&c->ep);
 	free(c);
 }
 
 void
 ec2_counts(const struct ec2 *c, unsigned *requests, unsigned *conns)
 {
-	aws_counts(c->aws, requests, conns);
+	aws_counts(c->ep.aws, requests, conns);
 }
 
 int
@@ -285,15 +300,15 @@ ec2_call(struct ec2 *c, const struct deadline *dl, const char *action,
 
 	memset(&q, 0, sizeof(q));
 	q.dl = dl;
-	q.url = c->url;
-	q.host = c->host;
+	q.url = c->ep.url;
+	q.host = c->ep.host;
 	q.version = EC2_API_VERSION;
 	q.iam_prefix = "ec2";
 	q.action = action;
 	q.params = params;
 	q.keep = keep;
 	q.expect = expect;
-	return ec2_query(c->aws, &q, res, e);
+	return ec2_query(c->ep.aws, &q, res, e);
 }
 
 int

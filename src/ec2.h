@@ -32,6 +32,30 @@ struct aws;
 struct buf;
 struct ec2_result;
 
+struct aws_service;
+
+/*
+ * A Query API endpoint's client (EC2, Auto Scaling, ELBv2 embed one): the
+ * signed client and the endpoint's URL and Host header.
+ */
+struct ec2_endpoint {
+	struct aws	*aws;
+	char		 url[256];	/* endpoint + "/" */
+	char		 host[256];
+};
+
+/*
+ * Open ep for service svc at endpoint (label names the service in
+ * errors), signing with creds (borrowed) for region; ca_file, ca_dir NULL
+ * for libcurl's defaults.  0, or -1 with e set; ec2_endpoint_close() after
+ * either.
+ */
+int	ec2_endpoint_open(struct ec2_endpoint *ep, const struct aws_service *svc,
+	    const char *label, const char *endpoint, const char *region,
+	    const struct credentials *creds, const char *ca_file,
+	    const char *ca_dir, struct lerr *e);
+void	ec2_endpoint_close(struct ec2_endpoint *ep);
+
 /* One Query API call (EC2, ELBv2): what ec2_query() sends; borrowed. */
 struct ec2_query {
 	const struct deadline	*dl;

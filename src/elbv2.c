@@ -20,9 +20,7 @@
 #define PARAMS_MAX		1024
 
 struct elbv2 {
-	struct aws	*aws;
-	char		 url[256];	/* endpoint + "/" */
-	char		 host[256];
+	struct ec2_endpoint	 ep;
 };
 
 static const char *const throttle_codes[] = {
@@ -71,25 +69,15 @@ elbv2_resolve_endpoint(const char *region, const char *override,
 struct elbv2 *
 elbv2_new(const struct elbv2_config *cfg, struct lerr *e)
 {
-	struct aws_config	 ac = { &elbv2_service, cfg->endpoint,
-				    cfg->region, cfg->creds, cfg->ca_file,
-				    cfg->ca_dir };
-	struct elbv2		*c;
+	struct elbv2	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	if ((size_t)snprintf(c->url, sizeof(c->url), "%s/", cfg->endpoint) >=
-	    sizeof(c->url) ||
-	    aws_endpoint_host(cfg->endpoint, c->host, sizeof(c->host)) == -1) {
-		lerr_set(e, LERR_USAGE, "ELBv2 endpoint %s: unusable",
-		    cfg->endpoint);
-		free(c);
-		return NULL;
-	}
-	if ((c->aws = aws_new(&ac, e)) == NULL) {
-		free(c);
+	if (ec2_endpoint_open(&c->ep, &elbv2_service, "ELBv2", cfg->endpoint,
+	    cfg->region, cfg->creds, cfg->ca_file, cfg->ca_dir, e) == -1) {
+		elbv2_free(c);
 		return NULL;
 	}
 	return c;
@@ -100,7 +88,7 @@ elbv2_free(struct elbv2 *c)
 {
 	if (c == NULL)
 		return;
-	aws_free(c->aws);
+	ec2_endpoint_close(&c->ep);
 	free(c);
 }
 
@@ -123,14 +111,14 @@ elbv2_describe_target_health(struct elbv2 *c, const struct deadline *dl,
 	snprintf(what, sizeof(what), "target group %s", arn);
 	memset(&q, 0, sizeof(q));
 	q.dl = dl;
-	q.url = c->url;
-	q.host = c->host;
+	q.url = c->ep.url;
+	q.host = c->ep.host;
 	q.version = ELBV2_API_VERSION;
 	q.iam_prefix = ELBV2_SERVICE;
 	q.action = "DescribeTargetHealth";
 	q.params = &p;
 	q.resource = what;
-	if (ec2_query(c->aws, &q, &res, e) != 0)
+	if (ec2_query(c->ep.aws, &q, &res, e) != 0)
 		goto out;
 	if (group_take(out, &res.group) == -1) {
 		lerr_set(e, LERR_INTERNAL, "out of memory");

@@ -19,6 +19,19 @@ lerr_set(struct lerr *e, enum lerr_class cls, const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+err_reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void
 lerr_clear(struct lerr *e)
 {

@@ -9,6 +9,8 @@
 #ifndef LEADER_EXEC_ERR_H
 #define LEADER_EXEC_ERR_H
 
+#include <stddef.h>
+
 /*
  * Exit statuses of leader-exec itself.  Chosen so that none collides with
  * the follower's default 0, the --check follower status 1, or the 126/127
@@ -38,6 +40,13 @@ struct lerr {
 
 /* Record an error (first one wins: later calls do not overwrite it). */
 void	lerr_set(struct lerr *, enum lerr_class, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/*
+ * For the pure modules that report a reason in a caller's buffer: format
+ * it into err (errlen bytes; nothing when err is NULL or errlen 0).
+ * Always -1, for "return err_reason(err, errlen, ...)".
+ */
+int	err_reason(char *err, size_t errlen, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Forget any recorded error. */
 void	lerr_clear(struct lerr *);

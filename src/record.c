@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "election.h"
+#include "err.h"
 #include "json.h"
 #include "record.h"
 #include "util.h"
@@ -26,23 +27,6 @@ static const char *const state_names[] = {
 	[RECORD_FAILED] = "failed",
 	[RECORD_RELEASED] = "released"
 };
-
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-/* Write the reason into err; always -1, for "return seterr(...)". */
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *
 record_state_name(enum record_state s)
@@ -88,10 +72,10 @@ check_times(const struct record *r, char *err, size_t errlen)
 	t[2] = r->written;
 	for (i = 0; i < nitems(t); i++)
 		if (t[i] < 0 || t[i] > RECORD_TIME_MAX)
-			return seterr(err, errlen, "%s out of range (0 to %"
+			return err_reason(err, errlen, "%s out of range (0 to %"
 			    PRId64 ")", names[i], RECORD_TIME_MAX);
 	if (r->state == RECORD_HELD && r->renewed > r->lease_expiry)
-		return seterr(err, errlen, "held record renewed after its "
+		return err_reason(err, errlen, "held record renewed after its "
 		    "lease expiry");
 	return 0;
 }
@@ -103,21 +87,21 @@ check_exit(const struct record *r, char *err, size_t errlen)
 	int	 x = r->exit_status;
 
 	if (x != RECORD_EXIT_NONE && (x < 0 || x > 255))
-		return seterr(err, errlen, "exit out of range (0 to 255 or "
+		return err_reason(err, errlen, "exit out of range (0 to 255 or "
 		    "null)");
 	switch (r->state) {
 	case RECORD_HELD:
 		if (x != RECORD_EXIT_NONE)
-			return seterr(err, errlen, "a held record has an exit "
+			return err_reason(err, errlen, "a held record has an exit "
 			    "status");
 		break;
 	case RECORD_DONE:
 		if (x != 0)
-			return seterr(err, errlen, "a done record needs exit 0");
+			return err_reason(err, errlen, "a done record needs exit 0");
 		break;
 	case RECORD_FAILED:
 		if (x < 1)
-			return seterr(err, errlen, "a failed record needs exit "
+			return err_reason(err, errlen, "a failed record needs exit "
 			    "1 to 255");
 		break;
 	default:
@@ -125,7 +109,7 @@ check_exit(const struct record *r, char *err, size_t errlen)
 	}
 	if ((r->state == RECORD_DONE || r->state == RECORD_FAILED) &&
 	    r->epoch[0] == '\0')
-		return seterr(err, errlen, "a %s record needs an epoch",
+		return err_reason(err, errlen, "a %s record needs an epoch",
 		    record_state_name(r->state));
 	return 0;
 }
@@ -134,33 +118,33 @@ int
 record_check(const struct record *r, char *err, size_t errlen)
 {
 	if (r->version != RECORD_VERSION)
-		return seterr(err, errlen, "unknown record version %d (this "
+		return err_reason(err, errlen, "unknown record version %d (this "
 		    "leader-exec reads version %d)", r->version,
 		    RECORD_VERSION);
 	if (memchr(r->group, '\0', sizeof(r->group)) == NULL ||
 	    !valid_text(r->group, RECORD_GROUP_MAX) ||
 	    strchr(r->group, '=') == NULL)
-		return seterr(err, errlen, "group is not KEY=VALUE of 1 to %d "
+		return err_reason(err, errlen, "group is not KEY=VALUE of 1 to %d "
 		    "bytes of UTF-8 text", RECORD_GROUP_MAX);
 	if (memchr(r->name, '\0', sizeof(r->name)) == NULL ||
 	    !election_valid_word(r->name, RECORD_NAME_MAX))
-		return seterr(err, errlen, "name is not 1 to %d characters of "
+		return err_reason(err, errlen, "name is not 1 to %d characters of "
 		    "[A-Za-z0-9._-]", RECORD_NAME_MAX);
 	if (memchr(r->epoch, '\0', sizeof(r->epoch)) == NULL ||
 	    (r->epoch[0] != '\0' && !election_valid_epoch(r->epoch)))
-		return seterr(err, errlen, "epoch is not empty or 1 to %d "
+		return err_reason(err, errlen, "epoch is not empty or 1 to %d "
 		    "characters of [A-Za-z0-9._-]", ELECTION_EPOCH_MAX);
 	if (memchr(r->holder, '\0', sizeof(r->holder)) == NULL ||
 	    !record_valid_id(r->holder))
-		return seterr(err, errlen, "holder is not an instance id");
+		return err_reason(err, errlen, "holder is not an instance id");
 	if (memchr(r->writer, '\0', sizeof(r->writer)) == NULL ||
 	    !record_valid_id(r->writer))
-		return seterr(err, errlen, "writer is not an instance id");
+		return err_reason(err, errlen, "writer is not an instance id");
 	if (r->term < 1)
-		return seterr(err, errlen, "term out of range (1 to %" PRId64
+		return err_reason(err, errlen, "term out of range (1 to %" PRId64
 		    ")", INT64_MAX);
 	if ((size_t)r->state >= nitems(state_names))
-		return seterr(err, errlen, "state is not one of held, idle, "
+		return err_reason(err, errlen, "state is not one of held, idle, "
 		    "done, failed, released");
 	if (check_exit(r, err, errlen) == -1 ||
 	    check_times(r, err, errlen) == -1)
@@ -194,12 +178,12 @@ record_encode(const struct record *r, struct buf *b, char *err,
 	    ",\"writer\":", r->lease_expiry, r->renewed) == -1 ||
 	    json_write_string(b, r->writer) == -1 ||
 	    buf_printf(b, ",\"written\":%" PRId64 "}", r->written) == -1) {
-		seterr(err, errlen, "out of memory or buffer full writing the "
+		err_reason(err, errlen, "out of memory or buffer full writing the "
 		    "record");
 		goto out;
 	}
 	if (b->len - start > RECORD_BODY_MAX) {
-		seterr(err, errlen, "record body over %d bytes",
+		err_reason(err, errlen, "record body over %d bytes",
 		    RECORD_BODY_MAX);
 		goto out;
 	}
@@ -231,12 +215,12 @@ decode_version(const char *body, size_t len, char *err, size_t errlen)
 	if (json_parse_members(body, len, m, nitems(m), 1, err,
 	    errlen) == -1) {
 		if (err != NULL && strcmp(err, "v missing") == 0)
-			seterr(err, errlen, "not a leader-exec record (no "
+			err_reason(err, errlen, "not a leader-exec record (no "
 			    "version v)");
 		return -1;
 	}
 	if (v != RECORD_VERSION)
-		return seterr(err, errlen, "unknown record version %" PRId64
+		return err_reason(err, errlen, "unknown record version %" PRId64
 		    " (this leader-exec reads version %d)", v,
 		    RECORD_VERSION);
 	return 0;
@@ -282,13 +266,13 @@ record_decode(const char *body, size_t len, struct record *r, char *err,
 	memset(r, 0, sizeof(*r));
 	m[0].num = &v;
 	m[7].num = &ex;
-	seterr(err, errlen, "%s", "");
+	err_reason(err, errlen, "%s", "");
 	if (body == NULL || len == 0) {
-		seterr(err, errlen, "empty record body");
+		err_reason(err, errlen, "empty record body");
 		goto out;
 	}
 	if (len > RECORD_BODY_MAX) {
-		seterr(err, errlen, "record body of %zu bytes is over the %d "
+		err_reason(err, errlen, "record body of %zu bytes is over the %d "
 		    "byte limit", len, RECORD_BODY_MAX);
 		goto out;
 	}
@@ -297,7 +281,7 @@ record_decode(const char *body, size_t len, struct record *r, char *err,
 	    errlen) == -1)
 		goto out;
 	if (state_from_name(state, &r->state) == -1) {
-		seterr(err, errlen, "state is not one of held, idle, done, "
+		err_reason(err, errlen, "state is not one of held, idle, done, "
 		    "failed, released");
 		goto out;
 	}
@@ -397,23 +381,23 @@ record_key(const char *prefix, const char *scope_key,
 	int		 rc = -1;
 
 	if (outlen == 0)
-		return seterr(err, errlen, "no room for the object key");
+		return err_reason(err, errlen, "no room for the object key");
 	out[0] = '\0';
 	max = outlen - 1 < RECORD_KEY_MAX ? outlen - 1 : RECORD_KEY_MAX;
 	if (prefix_trim(prefix, &p, &n) == -1) {
-		seterr(err, errlen, "S3 key prefix is not up to %d bytes of "
+		err_reason(err, errlen, "S3 key prefix is not up to %d bytes of "
 		    "'/'-separated [A-Za-z0-9._-] segments (no . or ..)",
 		    RECORD_PREFIX_MAX);
 		goto out;
 	}
 	if (!valid_text(scope_key, TAG_KEY_SIZE - 1) ||
 	    !valid_text(scope_value, TAG_VALUE_SIZE - 1)) {
-		seterr(err, errlen, "scope is not a tag key and value of "
+		err_reason(err, errlen, "scope is not a tag key and value of "
 		    "UTF-8 text without control characters");
 		goto out;
 	}
 	if (!election_valid_word(name, RECORD_NAME_MAX)) {
-		seterr(err, errlen, "name is not 1 to %d characters of "
+		err_reason(err, errlen, "name is not 1 to %d characters of "
 		    "[A-Za-z0-9._-]", RECORD_NAME_MAX);
 		goto out;
 	}
@@ -425,7 +409,7 @@ record_key(const char *prefix, const char *scope_key,
 	    key_put(out, max, &pos, "/", 1) == -1 ||
 	    key_put(out, max, &pos, name, strlen(name)) == -1 ||
 	    key_put(out, max, &pos, ".json", 5) == -1) {
-		seterr(err, errlen, "S3 object key longer than %zu bytes", max);
+		err_reason(err, errlen, "S3 object key longer than %zu bytes", max);
 		goto out;
 	}
 	rc = 0;

@@ -8,6 +8,7 @@
 
 #include "decide_s3.h"
 #include "election.h"
+#include "err.h"
 #include "record.h"
 #include "slots.h"
 #include "util.h"
@@ -20,22 +21,6 @@ static const char *const outcome_names[] = {
 	[SLOTS_KEEP] = "keep",
 	[SLOTS_GIVE_UP] = "give-up"
 };
-
-static int	 seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *
 slots_outcome_name(enum slots_outcome o)
@@ -131,9 +116,9 @@ check_record(const struct slots_input *in, const struct record *r,
 	char	 why[200];
 
 	if (record_check(r, why, sizeof(why)) == -1)
-		return seterr(err, errlen, "%s: %s", what, why);
+		return err_reason(err, errlen, "%s: %s", what, why);
 	if (strcmp(r->group, in->group) != 0 || strcmp(r->name, in->name) != 0)
-		return seterr(err, errlen, "%s belongs to another group or "
+		return err_reason(err, errlen, "%s belongs to another group or "
 		    "name", what);
 	return 0;
 }
@@ -145,24 +130,24 @@ check_input(const struct slots_input *in, char *err, size_t errlen)
 	int	 i;
 
 	if (in->k < 1 || in->k > SLOTS_MAX || in->slot == NULL)
-		return seterr(err, errlen, "slot count out of range (1 to %d)",
+		return err_reason(err, errlen, "slot count out of range (1 to %d)",
 		    SLOTS_MAX);
 	if (in->self_id == NULL || !record_valid_id(in->self_id) ||
 	    in->name == NULL || !election_valid_word(in->name,
 	    RECORD_NAME_MAX) || in->group == NULL || in->group[0] == '\0' ||
 	    (in->epoch != NULL && in->epoch[0] != '\0' &&
 	    !election_valid_epoch(in->epoch)))
-		return seterr(err, errlen, "invalid self id, name, group or "
+		return err_reason(err, errlen, "invalid self id, name, group or "
 		    "epoch");
 	if (in->lease < 1 || in->lease > DS_LEASE_MAX || in->now < 0 ||
 	    in->now > RECORD_TIME_MAX - DS_LEASE_MAX)
-		return seterr(err, errlen, "lease or time out of range");
+		return err_reason(err, errlen, "lease or time out of range");
 	if ((in->quorum.kind == SLOTS_QUORUM_COUNT && in->quorum.value < 0) ||
 	    (in->quorum.kind == SLOTS_QUORUM_PERCENT &&
 	    (in->quorum.value < 1 || in->quorum.value > 100)))
-		return seterr(err, errlen, "quorum out of range");
+		return err_reason(err, errlen, "quorum out of range");
 	if (in->own_slot < -1 || in->own_slot >= in->k)
-		return seterr(err, errlen, "own slot out of range");
+		return err_reason(err, errlen, "own slot out of range");
 	for (i = 0; i < in->k; i++) {
 		snprintf(what, sizeof(what), "slot %d", i);
 		if (in->slot[i] != NULL &&
@@ -206,7 +191,7 @@ take(const struct slots_input *in, int i, struct slots_result *out,
 		if (in->slot[j] != NULL && in->slot[j]->term > term)
 			term = in->slot[j]->term;
 	if (term == INT64_MAX)
-		return seterr(err, errlen, "a slot's term cannot grow");
+		return err_reason(err, errlen, "a slot's term cannot grow");
 	term = term + 1 > in->now ? term + 1 : in->now;
 	memset(n, 0, sizeof(*n));
 	n->version = RECORD_VERSION;
@@ -299,14 +284,14 @@ slots_done_record(const struct record *cur, int status, int64_t now,
 	char	 why[200];
 
 	if (cur->epoch[0] == '\0')
-		return seterr(err, errlen, "no epoch: nothing to record");
+		return err_reason(err, errlen, "no epoch: nothing to record");
 	if (status < 0 || status > 255)
-		return seterr(err, errlen, "exit status out of range");
+		return err_reason(err, errlen, "exit status out of range");
 	*out = *cur;
 	out->state = status == 0 ? RECORD_DONE : RECORD_FAILED;
 	out->exit_status = status;
 	out->lease_expiry = out->renewed = out->written = now;
 	if (record_check(out, why, sizeof(why)) == -1)
-		return seterr(err, errlen, "the done marker: %s", why);
+		return err_reason(err, errlen, "the done marker: %s", why);
 	return 0;
 }
