@@ -70,7 +70,7 @@ def main():
             record(label, res)
 
         W.log("an error exit with -vv (EC2 endpoint refusing connections)")
-        res = w.run_all(["-vv", "--settle", "1", "--timeout", "3", "--", "true"], ids[:1], timeout=20,
+        res = w.run_all(["-vv", "--settle", "1", "--timeout", "20", "--", "true"], ids[:1], timeout=40,
                         extra_env={"AWS_ENDPOINT_URL_EC2": "http://127.0.0.1:9"})
         W.expect(res[ids[0]].rc == 114, "the unreachable endpoint exits 114", 114,
                  res[ids[0]].rc)
