@@ -30,8 +30,9 @@ int	d_retract;
 #define D_IDKEY(j)	c_idkey[j]
 #define D_TERM(j)	c_term[j]
 #define D_TEP(j)	c_tep[j]
-/* ELECTION_DRIFT_SECONDS = 1 */
-#define D_LAPSED(j)	(c_fin[j] || (c_exp[j] != 0 && c_now > c_exp[j] + 1))
+/* ELECTION_DRIFT_SECONDS = 1; self's own claim lapses that much early. */
+#define D_LAPSED(j)	(c_fin[j] || (c_exp[j] != 0 && (j == c_self -> \
+			 c_now > c_exp[j] - 1 : c_now > c_exp[j] + 1)))
 
 #include "election.pml"
 

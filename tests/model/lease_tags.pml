@@ -153,6 +153,8 @@ hidden byte two_children;
 #define D_TERM(j)	VTERM(j)
 #define D_TEP(j)	(d_clk + (j == d_me && OWN_MARGIN -> D : 0) < VEXP(j) -> \
 			 1 : 2)
+/* The lease is modelled by D_TEP above, so no claim lapses otherwise. */
+#define D_LAPSED(j)	0
 
 #define DECIDE_ONLY
 #include "election.pml"
