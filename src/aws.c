@@ -219,8 +219,7 @@ aws_sign(const struct aws_service *svc, const struct aws_request *req,
 	out->headers[nsh + 1] = NULL;
 	rc = 0;
 out:
-	explicit_bzero(auth.data, auth.cap);
-	buf_free(&auth);
+	buf_free(&auth);		/* zeroes the signature first */
 	if (rc == -1)
 		aws_signed_free(out);
 	return rc;
