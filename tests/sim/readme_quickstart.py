@@ -90,7 +90,9 @@ def copy_repo(dest):
     """The checkout's files, as a clone would have them (no build output)."""
     p = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "-c", "-o", "--exclude-standard"],
                        capture_output=True, timeout=60)
-    if p.returncode == 0:
+    # Outside a checkout, or in an ignored part of one (make distcheck's
+    # tarball under build/), git lists nothing: copy the tree instead.
+    if p.returncode == 0 and p.stdout.strip(b"\0"):
         for rel in sorted(set(p.stdout.decode().split("\0")) - {""}):
             src = os.path.join(REPO, rel)
             if not os.path.isfile(src):
